@@ -1,0 +1,199 @@
+package dev.landlockagent.confine;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The JVM's command line as the launcher received it ({@code /proc/self/cmdline}), and what the
+ * agent needs to know of it: which arguments are launcher options, which Java agents, native
+ * agents and argument files it names, and whether the main class is run from a module.
+ */
+public final class CommandLine {
+    /** Launcher options whose value is the next argument (the JDK launcher's java.c). */
+    private static final Set<String> OPTIONS_WITH_VALUE = Set.of(
+            "-cp", "-classpath", "--class-path", "-p", "--module-path", "--upgrade-module-path",
+            "--add-modules", "--limit-modules", "--add-exports", "--add-reads", "--add-opens",
+            "--patch-module", "--enable-native-access", "--illegal-native-access", "--source",
+            "-d", "--describe-module", "--sun-misc-unsafe-memory-access");
+
+    private final List<byte[]> argv;
+    private final List<String> args;
+    /** Index of the first argument that belongs to the application (after main class or jar). */
+    private final int firstAppArg;
+    private final boolean moduleMain;
+    private final boolean limitsModules;
+    private final boolean hasArgFile;
+
+    public CommandLine(List<byte[]> argv) {
+        if (argv.isEmpty()) {
+            throw new IllegalArgumentException("empty command line");
+        }
+        this.argv = List.copyOf(argv);
+        List<String> s = new ArrayList<>(argv.size());
+        for (byte[] a : argv) {
+            s.add(new String(a, StandardCharsets.UTF_8));
+        }
+        this.args = List.copyOf(s);
+        int i = 1;
+        boolean module = false;
+        boolean limit = false;
+        boolean argFile = false;
+        while (i < args.size()) {
+            String a = args.get(i);
+            if (a.equals("-jar") || a.equals("-m") || a.equals("--module")) {
+                module |= !a.equals("-jar");
+                i += 2;
+                break;
+            }
+            if (a.startsWith("--module=")) {
+                module = true;
+                i += 1;
+                break;
+            }
+            if (a.equals("--limit-modules") || a.startsWith("--limit-modules=")) {
+                limit = true;
+            }
+            if (a.startsWith("@") && !a.startsWith("@@")) {
+                argFile = true;
+            }
+            if (OPTIONS_WITH_VALUE.contains(a)) {
+                i += 2;
+                continue;
+            }
+            if (!a.startsWith("-") && !a.startsWith("@")) {
+                i += 1; // the main class or source file
+                break;
+            }
+            i += 1;
+        }
+        this.firstAppArg = Math.min(i, args.size());
+        this.moduleMain = module;
+        this.limitsModules = limit;
+        this.hasArgFile = argFile;
+    }
+
+    /** Splits {@code /proc/self/cmdline}: NUL-terminated arguments. */
+    public static CommandLine parse(byte[] procCmdline) {
+        List<byte[]> argv = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < procCmdline.length; i++) {
+            if (procCmdline[i] == 0) {
+                byte[] a = new byte[i - start];
+                System.arraycopy(procCmdline, start, a, 0, a.length);
+                argv.add(a);
+                start = i + 1;
+            }
+        }
+        if (start < procCmdline.length) {
+            byte[] a = new byte[procCmdline.length - start];
+            System.arraycopy(procCmdline, start, a, 0, a.length);
+            argv.add(a);
+        }
+        return new CommandLine(argv);
+    }
+
+    public List<byte[]> argv() {
+        return argv;
+    }
+
+    public List<String> args() {
+        return args;
+    }
+
+    /** The arguments the launcher reads as options (before the main class, jar or module). */
+    public List<String> launcherOptions() {
+        return args.subList(1, firstAppArg);
+    }
+
+    public int firstAppArg() {
+        return firstAppArg;
+    }
+
+    public boolean moduleMain() {
+        return moduleMain;
+    }
+
+    public boolean limitsModules() {
+        return limitsModules;
+    }
+
+    public boolean hasArgFile() {
+        return hasArgFile;
+    }
+
+    /** {@code -javaagent:} jars among {@code options}. */
+    public static List<Path> javaAgentJars(List<String> options) {
+        return agentPaths(options, "-javaagent:");
+    }
+
+    /** {@code -agentpath:} libraries among {@code options}. */
+    public static List<Path> nativeAgents(List<String> options) {
+        return agentPaths(options, "-agentpath:");
+    }
+
+    private static List<Path> agentPaths(List<String> options, String prefix) {
+        List<Path> paths = new ArrayList<>();
+        for (String o : options) {
+            if (o.startsWith(prefix)) {
+                String rest = o.substring(prefix.length());
+                int eq = rest.indexOf('=');
+                String file = eq < 0 ? rest : rest.substring(0, eq);
+                if (!file.isEmpty()) {
+                    paths.add(Path.of(file).toAbsolutePath().normalize());
+                }
+            }
+        }
+        return paths;
+    }
+
+    /** {@code @file} argument files among the launcher options. */
+    public List<Path> argFiles() {
+        List<Path> files = new ArrayList<>();
+        for (String o : launcherOptions()) {
+            if (o.startsWith("@") && !o.startsWith("@@") && o.length() > 1) {
+                files.add(Path.of(o.substring(1)).toAbsolutePath().normalize());
+            }
+        }
+        return files;
+    }
+
+    /**
+     * Splits an options variable ({@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}) as the JVM
+     * does: on white space, with single or double quotes grouping (and removed).
+     */
+    public static List<String> splitOptions(String value) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean inToken = false;
+        char quote = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                inToken = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inToken) {
+                    out.add(cur.toString());
+                    cur.setLength(0);
+                    inToken = false;
+                }
+            } else {
+                cur.append(c);
+                inToken = true;
+            }
+        }
+        if (inToken) {
+            out.add(cur.toString());
+        }
+        return out;
+    }
+}

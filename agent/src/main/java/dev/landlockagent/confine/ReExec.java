@@ -1,0 +1,155 @@
+package dev.landlockagent.confine;
+
+import dev.landlockagent.linux.SyscallException;
+import dev.landlockagent.linux.Syscalls;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The re-exec path (Landlock ABI below 8): the main thread restricts itself, then replaces the
+ * process with the same JVM and command line. The new JVM is born inside the domain, so every
+ * thread it ever has (Finalizer, Signal Dispatcher, Attach Listener, shutdown hooks ...) is
+ * confined. PID, standard streams, exit status and signals are those of the original process.
+ *
+ * <p>Everything is read before restricting ({@link #prepare}); {@link #exec} only closes
+ * descriptors and calls execve.
+ */
+public final class ReExec {
+    static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
+    static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
+
+    private ReExec() {
+    }
+
+    /** What execve receives, and how many systemd-activated descriptors (from 3 up) to keep. */
+    public record Request(String executable, List<byte[]> argv, List<byte[]> environment, int keptDescriptors) {
+    }
+
+    /**
+     * Builds the new command line: the marker first, then the contents of {@code JAVA_TOOL_OPTIONS}
+     * and {@code JDK_JAVA_OPTIONS} (moved out of the environment, so that the new JVM does not print
+     * "Picked up ..." a second time; their order of precedence is kept), then the original
+     * arguments. {@code -javaagent:X} becomes {@code -agentlib:instrument=X}, which loads the same
+     * agent but lets CDS keep its archived module graph (~35 ms per start, measured); not for
+     * {@code -m} or {@code --limit-modules}, where java.instrument must be added explicitly.
+     */
+    public static Request prepare(CommandLine cmd, Path executable, List<byte[]> environment, Marker marker) {
+        List<byte[]> env = new ArrayList<>(environment.size());
+        String jto = null;
+        String jdo = null;
+        int listenFds = 0;
+        String listenPid = null;
+        for (byte[] entry : environment) {
+            String s = new String(entry, StandardCharsets.UTF_8);
+            if (s.startsWith(JAVA_TOOL_OPTIONS + "=")) {
+                jto = s.substring(JAVA_TOOL_OPTIONS.length() + 1);
+                continue;
+            }
+            if (s.startsWith(JDK_JAVA_OPTIONS + "=") && isJavaLauncher(executable)) {
+                jdo = s.substring(JDK_JAVA_OPTIONS.length() + 1);
+                continue;
+            }
+            if (s.startsWith("LISTEN_FDS=")) {
+                try {
+                    listenFds = Integer.parseInt(s.substring("LISTEN_FDS=".length()).strip());
+                } catch (NumberFormatException ignored) {
+                    listenFds = 0;
+                }
+            }
+            if (s.startsWith("LISTEN_PID=")) {
+                listenPid = s.substring("LISTEN_PID=".length()).strip();
+            }
+            env.add(entry);
+        }
+        if (listenPid == null || !listenPid.equals(Long.toString(marker.pid())) || listenFds < 0 || listenFds > 1024) {
+            listenFds = 0;
+        }
+
+        List<String> extra = new ArrayList<>();
+        if (jto != null) {
+            extra.addAll(CommandLine.splitOptions(jto));
+        }
+        if (jdo != null) {
+            extra.addAll(CommandLine.splitOptions(jdo));
+        }
+        boolean rewriteAgents = !cmd.moduleMain() && !cmd.limitsModules();
+        for (String o : extra) {
+            rewriteAgents &= !o.startsWith("--limit-modules");
+        }
+
+        Marker full = new Marker(marker.pid(), marker.canaryOffset(), marker.generation(), marker.abi(),
+                marker.mechanism(), jto, jdo, marker.summary(), marker.warnings());
+        List<byte[]> argv = new ArrayList<>();
+        argv.add(cmd.argv().get(0));
+        argv.add(bytes("-D" + Marker.PROPERTY + "=" + full.encode()));
+        for (String o : extra) {
+            argv.add(bytes(rewriteAgents ? rewriteAgent(o) : o));
+        }
+        for (int i = 1; i < cmd.argv().size(); i++) {
+            boolean option = i < cmd.firstAppArg();
+            argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
+        }
+        return new Request(executable.toString(), List.copyOf(argv), List.copyOf(env), listenFds);
+    }
+
+    private static String rewriteAgent(String option) {
+        return option.startsWith("-javaagent:") ? "-agentlib:instrument=" + option.substring("-javaagent:".length()) : option;
+    }
+
+    static boolean isJavaLauncher(Path executable) {
+        Path name = executable.getFileName();
+        return name != null && name.toString().equals("java");
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Marks every descriptor above 2 (and above systemd's LISTEN_FDS) close-on-exec, so that
+     * nothing the first JVM opened, before it was confined, reaches the confined one; then execve.
+     * Returns only by throwing.
+     */
+    public static void exec(Request request, Syscalls sys) throws StartupFailure {
+        int first = 3 + request.keptDescriptors();
+        try {
+            sys.closeOnExecFrom(first);
+        } catch (SyscallException e) {
+            closeOnExecOneByOne(sys, first);
+        }
+        try {
+            sys.execve(request.executable(), request.argv(), request.environment());
+        } catch (SyscallException e) {
+            throw new StartupFailure("cannot re-execute the JVM (" + request.executable() + ") inside the Landlock domain: "
+                    + e.getMessage(), e);
+        }
+        throw new StartupFailure("execve of " + request.executable() + " returned");
+    }
+
+    /** Before Linux 5.11 there is no close_range: list /proc/self/fd instead. */
+    private static void closeOnExecOneByOne(Syscalls sys, int first) throws StartupFailure {
+        List<Integer> fds = new ArrayList<>();
+        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path p : dir) {
+                fds.add(Integer.parseInt(p.getFileName().toString()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new StartupFailure("cannot list the open descriptors to close them before re-executing: " + e, e);
+        }
+        for (int fd : fds) {
+            if (fd >= first) {
+                try {
+                    sys.setCloseOnExec(fd);
+                } catch (SyscallException e) {
+                    // the directory stream's own descriptor is already closed: EBADF is expected
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,291 @@
+package dev.landlockagent.confine;
+
+import dev.landlockagent.landlock.Errata;
+import dev.landlockagent.landlock.Landlock;
+import dev.landlockagent.landlock.LandlockAbi;
+import dev.landlockagent.linux.LinuxSyscalls;
+import dev.landlockagent.linux.SyscallException;
+import dev.landlockagent.linux.Syscalls;
+import dev.landlockagent.plan.JvmFacts;
+import dev.landlockagent.plan.KernelInfo;
+import dev.landlockagent.plan.PathGrant;
+import dev.landlockagent.plan.Planner;
+import dev.landlockagent.plan.RulesetPlan;
+import dev.landlockagent.policy.Policy;
+import dev.landlockagent.policy.PolicyContext;
+import dev.landlockagent.policy.PolicyException;
+import dev.landlockagent.policy.PolicyParser;
+import dev.landlockagent.policy.PolicySource;
+import dev.landlockagent.seccomp.SeccompFilter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The agent's start: find and check the policy, plan it for this kernel, confine every thread
+ * (TSYNC, or restrict-and-re-exec), and only then let {@code main} run. Any failure ends the JVM
+ * with one message and exit status 78 ({@link FailClosed}); there is no path that returns with the
+ * JVM unconfined, except best-effort's documented "main thread only".
+ */
+public final class Startup implements Consumer<Object[]> {
+    /** Forces a mechanism (auto, tsync, re-exec), for testing both paths on one kernel. */
+    public static final String MECHANISM_PROPERTY = "landlock.mechanism";
+    /** Prints a stack trace with a fail-closed message. */
+    public static final String DEBUG_PROPERTY = "landlock.debug";
+    private static final int MAX_GENERATIONS = 3;
+
+    private final String agentArgument;
+    private final Path agentJar;
+
+    /** For the launch trampoline, which cannot name this class. */
+    public Startup() {
+        this.agentArgument = null;
+        this.agentJar = null;
+    }
+
+    private Startup(String agentArgument, Path agentJar) {
+        this.agentArgument = agentArgument;
+        this.agentJar = agentJar;
+    }
+
+    /** From the launch trampoline: {agent argument, Instrumentation, agent jar Path, start nanos}. */
+    @Override
+    public void accept(Object[] args) {
+        run((String) args[0], (Instrumentation) args[1], (Path) args[2], (Long) args[3]);
+    }
+
+    /** Entry point; never throws, returns only with the JVM confined. */
+    public static void run(String agentArgument, Instrumentation inst, Path agentJar, long launchNanos) {
+        Timing.start(launchNanos);
+        Timing.mark("load agent core");
+        try {
+            new Startup(agentArgument, agentJar).start(inst);
+        } catch (StartupFailure | PolicyException | PolicySource.NotFound e) {
+            debugTrace(e);
+            FailClosed.exit(e.getMessage());
+        } catch (Throwable t) {
+            debugTrace(t);
+            FailClosed.exit("internal error in landlock-agent: " + t
+                    + " (run with -D" + DEBUG_PROPERTY + "=true for the stack trace, and report it)");
+        }
+    }
+
+    private static void debugTrace(Throwable t) {
+        if (Boolean.getBoolean(DEBUG_PROPERTY)) {
+            t.printStackTrace();
+        }
+    }
+
+    private void start(Instrumentation inst) throws Exception {
+        int generation = 0;
+        String markerValue = System.getProperty(Marker.PROPERTY);
+        if (markerValue != null) {
+            Marker marker = Marker.decode(markerValue);
+            String rejected = marker == null ? "it is malformed"
+                    : Verification.reject(marker, ThisJvm.pid(), agentJar);
+            Timing.mark("verify marker");
+            if (rejected == null) {
+                confined(marker, inst);
+                Timing.mark("restore environment, log");
+                Timing.print("re-executed JVM");
+                return;
+            }
+            generation = marker == null ? 1 : marker.generation() + 1;
+            if (marker != null && marker.pid() == ThisJvm.pid() && generation >= MAX_GENERATIONS) {
+                throw new StartupFailure("the re-executed JVM could not confirm that it runs inside the Landlock domain ("
+                        + rejected + ")");
+            }
+            System.clearProperty(Marker.PROPERTY);
+            if (isDebug()) {
+                log().debug("ignoring " + Marker.PROPERTY + ": " + rejected + "; confining this JVM");
+            }
+        }
+
+        openJavaLang(inst);
+        NativeAccess nativeAccess = new NativeAccess();
+        LinuxSyscalls.Linking linking = LinuxSyscalls.linkInBackground(nativeAccess);
+        Timing.mark("start FFM link");
+
+        Path mainJar = ThisJvm.mainJar();
+        PolicySource.Document doc = PolicySource.locate(agentArgument, System.getProperty(PolicySource.PROPERTY), mainJar);
+        Policy policy = PolicyParser.parse(doc.bytes(), doc.origin(),
+                PolicyContext.ofThisJvm(mainJar == null ? null : mainJar.getParent(), doc.folder()));
+        Timing.mark("read and parse policy");
+        CommandLine cmd = ThisJvm.commandLine();
+        JvmFacts facts = ThisJvm.facts(cmd, agentJar, doc.file());
+        Timing.mark("inspect JVM");
+
+        Syscalls sys = linking.await();
+        Timing.mark("await FFM link");
+        KernelInfo kernel = probe(sys);
+        RulesetPlan plan = Planner.plan(policy, kernel, facts);
+        Timing.mark("probe kernel, plan");
+        if (isDebug()) {
+            for (PathGrant g : plan.paths()) {
+                log().debug("rule " + g);
+            }
+        }
+        Mechanism mechanism = mechanism(kernel.abi(), policy);
+        long canary = newCanary();
+        String info = "confined by " + doc.origin() + ": " + kernel.abi() + ", " + mechanism.label() + "; " + plan.summary();
+        Marker marker = new Marker(ThisJvm.pid(), canary, generation, kernel.abi().version(),
+                mechanism.label(), null, null, info, plan.warnings());
+
+        Confinement confinement = new Confinement(sys);
+        switch (mechanism) {
+            case REEXEC -> {
+                ReExec.Request request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker);
+                Timing.mark("prepare exec");
+                confinement.apply(plan, false, true, new SeccompFilter.Canary(canary));
+                Timing.mark("apply ruleset and filter");
+                Timing.print("first JVM");
+                ReExec.exec(request, sys);
+            }
+            case TSYNC -> {
+                confinement.apply(plan, true, false, new SeccompFilter.Canary(canary));
+                nativeAccess.close();
+                Timing.mark("apply ruleset and filter");
+                System.setProperty(Marker.PROPERTY, marker.encode());
+                announce(marker);
+                Timing.mark("log");
+                Timing.print("TSYNC");
+            }
+            case MAIN_THREAD_ONLY -> {
+                confinement.apply(plan, false, false, new SeccompFilter.Canary(canary));
+                nativeAccess.close();
+                announce(marker);
+                log().warn("only the main thread and the threads it starts are confined: threads that existed before the"
+                        + " agent ran (Finalizer, Reference Handler, Signal Dispatcher, Common-Cleaner) and threads they"
+                        + " start are not. This kernel has no TSYNC and the JVM cannot be re-executed.");
+            }
+        }
+    }
+
+    /** The re-executed JVM, whose marker checked out: restore the environment and report. */
+    private void confined(Marker marker, Instrumentation inst) throws ReflectiveOperationException {
+        Map<String, String> env = new LinkedHashMap<>();
+        if (marker.javaToolOptions() != null) {
+            env.put(ReExec.JAVA_TOOL_OPTIONS, marker.javaToolOptions());
+        }
+        if (marker.jdkJavaOptions() != null) {
+            env.put(ReExec.JDK_JAVA_OPTIONS, marker.jdkJavaOptions());
+        }
+        if (!env.isEmpty()) {
+            openJavaLang(inst);
+            EnvironmentRestorer.restore(env);
+        }
+        announce(marker);
+    }
+
+    private static void announce(Marker marker) {
+        Logger log = log();
+        log.info(marker.summary());
+        for (String w : marker.warnings()) {
+            log.warn(w);
+        }
+    }
+
+    private Mechanism mechanism(LandlockAbi abi, Policy policy) throws StartupFailure {
+        String forced = System.getProperty(MECHANISM_PROPERTY, "auto");
+        switch (forced) {
+            case "tsync":
+                return Mechanism.TSYNC;
+            case "re-exec", "reexec":
+                return reExecOrFallback(abi, policy);
+            case "auto":
+                return abi.hasTsync() ? Mechanism.TSYNC : reExecOrFallback(abi, policy);
+            default:
+                throw new StartupFailure("-D" + MECHANISM_PROPERTY + "=" + forced + " is not one of auto, tsync, re-exec");
+        }
+    }
+
+    private Mechanism reExecOrFallback(LandlockAbi abi, Policy policy) throws StartupFailure {
+        String why = reExecImpossible();
+        if (why == null) {
+            return Mechanism.REEXEC;
+        }
+        if (policy.compatibility() == Policy.Compatibility.BEST_EFFORT) {
+            return Mechanism.MAIN_THREAD_ONLY;
+        }
+        throw new StartupFailure("cannot confine every thread of this JVM: " + abi + " has no TSYNC ("
+                + LandlockAbi.describe(8) + "), and the JVM cannot be re-executed inside the domain because " + why
+                + ". Run it with the java launcher, or set \"compatibility\": \"best-effort\" to confine the main thread only");
+    }
+
+    /** Why this process cannot be re-executed as the same JVM, or null. */
+    private static String reExecImpossible() throws StartupFailure {
+        Path exe = ThisJvm.executable();
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        try {
+            Path real = exe.toRealPath();
+            if (!ReExec.isJavaLauncher(real) || !real.startsWith(javaHome.toRealPath())) {
+                return "/proc/self/exe is " + exe + ", not the java launcher of " + javaHome;
+            }
+        } catch (IOException e) {
+            return "/proc/self/exe (" + exe + ") cannot be resolved: " + e.getMessage();
+        }
+        return null;
+    }
+
+    private static KernelInfo probe(Syscalls sys) throws StartupFailure {
+        Landlock landlock = new Landlock(sys);
+        LandlockAbi abi;
+        try {
+            abi = landlock.abi();
+        } catch (SyscallException e) {
+            throw new StartupFailure("Landlock is not available, so the policy cannot be enforced: " + e.meaning()
+                    + " (" + e.syscall() + " returned " + dev.landlockagent.linux.Errno.nameOf(e.errno()) + ")", e);
+        }
+        Errata errata;
+        try {
+            errata = landlock.errata(abi);
+        } catch (SyscallException e) {
+            errata = Errata.NONE;
+        }
+        return new KernelInfo(abi, errata);
+    }
+
+    /** A canary offset in [2^62, 2^63): positive, and never a position a real file read uses. */
+    private static long newCanary() throws IOException {
+        try (InputStream in = new FileInputStream("/dev/urandom")) {
+            byte[] b = in.readNBytes(8);
+            if (b.length != 8) {
+                throw new IOException("short read from /dev/urandom");
+            }
+            long r = ByteBuffer.wrap(b).getLong();
+            return (r & ((1L << 62) - 1)) | (1L << 62);
+        }
+    }
+
+    /**
+     * Opens {@code java.lang} to the agent's own class loader (not to the application's): to turn
+     * native access on and off ({@link NativeAccess}) and to restore the environment
+     * ({@link EnvironmentRestorer}). Only when needed: it costs ~13 ms on a cold JVM.
+     */
+    private static void openJavaLang(Instrumentation inst) {
+        Module self = Startup.class.getModule();
+        if (!Object.class.getModule().isOpen("java.lang", self)) {
+            inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(), Map.of("java.lang", Set.of(self)),
+                    Set.of(), Map.of());
+        }
+    }
+
+    private static Logger log() {
+        return LoggerFactory.getLogger("landlock-agent");
+    }
+
+    private static boolean isDebug() {
+        String level = System.getProperty("landlock.log", "");
+        return level.equalsIgnoreCase("debug") || level.equalsIgnoreCase("trace");
+    }
+}

@@ -1,0 +1,136 @@
+package dev.landlockagent.confine;
+
+import dev.landlockagent.plan.JvmFacts;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Reads what the agent needs to know about the JVM it runs in. */
+public final class ThisJvm {
+    private ThisJvm() {
+    }
+
+    public static CommandLine commandLine() throws StartupFailure {
+        try {
+            return CommandLine.parse(Files.readAllBytes(Path.of("/proc/self/cmdline")));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StartupFailure("cannot read this JVM's command line from /proc/self/cmdline (is /proc mounted?): " + e, e);
+        }
+    }
+
+    /**
+     * This process's PID, from {@code /proc/self}: {@code ProcessHandle.current()} would start the
+     * JDK's process-reaper executor on a cold JVM for one number.
+     */
+    public static long pid() throws StartupFailure {
+        try {
+            return Long.parseLong(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+        } catch (IOException | NumberFormatException e) {
+            throw new StartupFailure("cannot read this process's PID from /proc/self (is /proc mounted?): " + e, e);
+        }
+    }
+
+    /**
+     * The environment the process was started with ({@code /proc/self/environ}), each entry
+     * {@code NAME=value} as raw bytes. The java launcher does not change its own environment on
+     * Linux; what it derives from its arguments, the re-executed launcher derives again.
+     */
+    public static List<byte[]> environment() throws StartupFailure {
+        try {
+            byte[] all = Files.readAllBytes(Path.of("/proc/self/environ"));
+            List<byte[]> entries = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == 0) {
+                    if (i > start) {
+                        entries.add(java.util.Arrays.copyOfRange(all, start, i));
+                    }
+                    start = i + 1;
+                }
+            }
+            return entries;
+        } catch (IOException e) {
+            throw new StartupFailure("cannot read this process's environment from /proc/self/environ: " + e, e);
+        }
+    }
+
+    /** The binary this process runs ({@code /proc/self/exe}). */
+    public static Path executable() throws StartupFailure {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/exe"));
+        } catch (IOException e) {
+            throw new StartupFailure("cannot read /proc/self/exe to re-execute the JVM: " + e, e);
+        }
+    }
+
+    /** The application jar when the JVM was started with {@code -jar}, else null. */
+    public static Path mainJar() {
+        String command = System.getProperty("sun.java.command", "");
+        int space = command.indexOf(' ');
+        String first = space < 0 ? command : command.substring(0, space);
+        if (first.endsWith(".jar") || first.endsWith(".JAR")) {
+            Path p = Path.of(first).toAbsolutePath().normalize();
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    public static JvmFacts facts(CommandLine cmd, Path agentJar, Path policyFile) {
+        List<String> options = new ArrayList<>(cmd.launcherOptions());
+        String jto = System.getenv(ReExec.JAVA_TOOL_OPTIONS);
+        if (jto != null) {
+            options.addAll(CommandLine.splitOptions(jto));
+        }
+        String jdo = System.getenv(ReExec.JDK_JAVA_OPTIONS);
+        if (jdo != null) {
+            options.addAll(CommandLine.splitOptions(jdo));
+        }
+        Set<Path> agents = new LinkedHashSet<>(CommandLine.javaAgentJars(options));
+        if (agentJar != null) {
+            agents.add(agentJar);
+        }
+        Path javaHome = Path.of(System.getProperty("java.home"));
+        return new JvmFacts(
+                javaHome,
+                interpreter(javaHome.resolve("bin/java")),
+                paths(System.getProperty("java.class.path")),
+                paths(System.getProperty("jdk.module.path")),
+                paths(System.getProperty("jdk.boot.class.path.append")),
+                List.copyOf(agents),
+                CommandLine.nativeAgents(options),
+                cmd.argFiles(),
+                policyFile,
+                Path.of(System.getProperty("java.io.tmpdir")),
+                System.getProperty("user.name", "unknown"));
+    }
+
+    private static Path interpreter(Path launcher) {
+        try {
+            Path interp = ElfInterpreter.of(launcher);
+            return interp == null ? null : interp.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static List<Path> paths(String value) {
+        List<Path> out = new ArrayList<>();
+        if (value == null || value.isEmpty()) {
+            return out;
+        }
+        for (String s : value.split(File.pathSeparator)) {
+            if (!s.isEmpty()) {
+                out.add(Path.of(s).toAbsolutePath().normalize());
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.landlockagent.confine;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * Checks, in the re-executed JVM, that a {@link Marker} was really left by the first JVM of this
+ * process and not set by hand. No FFM here: linking a downcall would cost the second JVM ~100 ms.
+ *
+ * <ol>
+ *   <li>The PID must be ours: execve keeps it, a child process (which inherits a copied command
+ *       line) has another.</li>
+ *   <li>no_new_privs must be set, as the first JVM set it before restricting itself.</li>
+ *   <li>The seccomp canary must answer: a positional read at the secret offset must fail. Without
+ *       the first JVM's filter, reading past the end of a file simply returns end-of-file; only a
+ *       filter installed after the Landlock domain (in the same process, before exec) fails it.</li>
+ * </ol>
+ */
+public final class Verification {
+    private Verification() {
+    }
+
+    /** Why a marker was not accepted; null when it was. */
+    public static String reject(Marker marker, long pid, Path readableFile) {
+        if (marker.pid() != pid) {
+            return "it was set for process " + marker.pid() + ", this is " + pid;
+        }
+        if (marker.canaryOffset() <= 0) {
+            return "it has no canary";
+        }
+        String nnp = noNewPrivs();
+        if (nnp != null) {
+            return nnp;
+        }
+        try (FileChannel ch = FileChannel.open(readableFile)) {
+            int n = ch.read(ByteBuffer.allocate(1), marker.canaryOffset());
+            return "the seccomp canary did not answer (read returned " + n + ")";
+        } catch (IOException expected) {
+            return null;
+        }
+    }
+
+    private static String noNewPrivs() {
+        String status;
+        try (FileInputStream in = new FileInputStream("/proc/self/status")) {
+            status = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            return null; // the canary decides
+        }
+        int at = status.indexOf("\nNoNewPrivs:");
+        if (at < 0) {
+            return null;
+        }
+        int end = status.indexOf('\n', at + 1);
+        String value = status.substring(at + "\nNoNewPrivs:".length(), end < 0 ? status.length() : end).strip();
+        return value.equals("1") ? null : "no_new_privs is not set";
+    }
+}

@@ -1,0 +1,23 @@
+package dev.landlockagent.plan;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What the JVM baseline needs to know about the running JVM: where the JDK, the class path, the
+ * agents and the policy are. {@code launcherInterpreter} is the java launcher's ELF interpreter
+ * (the dynamic loader), or null. Plain data, so that the planner can be tested without a JVM to inspect.
+ */
+public record JvmFacts(
+        Path javaHome,
+        Path launcherInterpreter,
+        List<Path> classPath,
+        List<Path> modulePath,
+        List<Path> bootClassPathAppend,
+        List<Path> javaAgentJars,
+        List<Path> nativeAgents,
+        List<Path> argFiles,
+        Path policyFile,
+        Path tmpDir,
+        String userName) {
+}

@@ -1,0 +1,109 @@
+package dev.landlockagent.plan;
+
+import dev.landlockagent.landlock.AccessNet;
+import dev.landlockagent.landlock.LandlockAbi;
+import dev.landlockagent.landlock.Scope;
+
+import java.util.List;
+
+/**
+ * What to enforce on this kernel: the Landlock ruleset (handled access, path and port rules,
+ * scopes) and the socket plan, plus what could not be enforced. Plain data between planning and
+ * applying.
+ */
+public record RulesetPlan(
+        String policyOrigin,
+        LandlockAbi abi,
+        long handledFs,
+        long handledNet,
+        long scoped,
+        List<PathGrant> paths,
+        List<PortGrant> ports,
+        SocketPlan sockets,
+        List<String> notEnforced,
+        List<String> warnings) {
+
+    /** Whether there is a Landlock ruleset to create at all (the kernel refuses an empty one). */
+    public boolean hasLandlockRuleset() {
+        return handledFs != 0 || handledNet != 0 || scoped != 0;
+    }
+
+    public long portCount(AccessNet right) {
+        long n = 0;
+        for (PortGrant g : ports) {
+            if (g.right() == right) {
+                n += g.count();
+            }
+        }
+        return n;
+    }
+
+    public boolean handles(AccessNet right) {
+        return (handledNet & right.mask()) != 0;
+    }
+
+    /** Whether a port is allowed for a right, as the kernel will decide. */
+    public boolean allowsPort(AccessNet right, int port) {
+        if (!handles(right)) {
+            return true;
+        }
+        for (PortGrant g : ports) {
+            if (g.right() == right && port >= g.from() && port <= g.to()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The counts and notes the agent's INFO line reports, without the mechanism. */
+    public String summary() {
+        long policyPaths = 0;
+        for (PathGrant g : paths) {
+            if (g.fromPolicy()) {
+                policyPaths++;
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        if (handledFs == 0) {
+            b.append("filesystem unrestricted");
+        } else {
+            b.append(paths.size()).append(" fs rules (").append(policyPaths).append(" policy, ")
+                    .append(paths.size() - policyPaths).append(" jvm)");
+        }
+        b.append("; tcp ");
+        if (!handles(AccessNet.BIND_TCP) && !handles(AccessNet.CONNECT_TCP)) {
+            b.append("unrestricted");
+        } else {
+            b.append("bind ").append(handles(AccessNet.BIND_TCP) ? portCount(AccessNet.BIND_TCP) : "any")
+                    .append(" connect ").append(handles(AccessNet.CONNECT_TCP) ? portCount(AccessNet.CONNECT_TCP) : "any");
+        }
+        if (abi.hasUdpRules()) {
+            b.append("; udp bind ").append(handles(AccessNet.BIND_UDP) ? portCount(AccessNet.BIND_UDP) : "any")
+                    .append(" connect ").append(handles(AccessNet.CONNECT_SEND_UDP) ? portCount(AccessNet.CONNECT_SEND_UDP) : "any");
+        }
+        b.append("; sockets ");
+        if (sockets.mode() == SocketPlan.Mode.ALLOW_LIST) {
+            b.append(sockets.allowed().size()).append(" allowed");
+        } else if (sockets.denied().isEmpty()) {
+            b.append("unrestricted");
+        } else {
+            b.append("unrestricted but ").append(sockets.denied().size()).append(" TCP-bypassing kinds");
+        }
+        b.append("; scopes ");
+        if (scoped == 0) {
+            b.append("none");
+        } else {
+            StringBuilder s = new StringBuilder();
+            for (Scope sc : Scope.values()) {
+                if ((scoped & sc.mask()) != 0) {
+                    s.append(s.isEmpty() ? "" : ",").append(sc.policyName());
+                }
+            }
+            b.append(s);
+        }
+        if (!notEnforced.isEmpty()) {
+            b.append("; not enforced: ").append(String.join(", ", notEnforced));
+        }
+        return b.toString();
+    }
+}

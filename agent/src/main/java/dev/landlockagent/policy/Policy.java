@@ -1,0 +1,151 @@
+package dev.landlockagent.policy;
+
+import dev.landlockagent.landlock.Scope;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A validated policy (version 1): an allow-list of what the JVM may do. Whatever it does not allow
+ * is denied, apart from the JVM baseline when {@link #jvm()} is {@link JvmBaseline#AUTO}.
+ */
+public record Policy(
+        String origin,
+        Compatibility compatibility,
+        JvmBaseline jvm,
+        Filesystem filesystem,
+        Network network,
+        Sockets sockets,
+        Scopes scopes,
+        Dns dns) {
+
+    /** What to do when the kernel cannot enforce part of the policy. */
+    public enum Compatibility {
+        /** Refuse to start. The default. */
+        STRICT("strict"),
+        /** Enforce what the kernel can, warn about the rest. */
+        BEST_EFFORT("best-effort");
+
+        private final String policyName;
+
+        Compatibility(String policyName) {
+            this.policyName = policyName;
+        }
+
+        public String policyName() {
+            return policyName;
+        }
+    }
+
+    /** Whether the agent adds what the JVM itself needs. */
+    public enum JvmBaseline {
+        AUTO, NONE
+    }
+
+    // ---------------------------------------------------------------- filesystem
+
+    public sealed interface Filesystem {
+    }
+
+    /** {@code "filesystem": "unrestricted"}: Landlock handles no filesystem right. */
+    public record UnrestrictedFilesystem(Location at) implements Filesystem {
+    }
+
+    /** The listed rules; an absent key is an empty list. */
+    public record FilesystemRules(List<PathRule> rules) implements Filesystem {
+    }
+
+    /**
+     * One {@code filesystem} entry. {@code access} is the mask of Landlock rights as written (groups
+     * expanded; for a file, narrowed to the rights that apply to files).
+     */
+    public record PathRule(String key, Location at, String written, Path path, long access,
+                           List<String> accessNames, boolean optional, boolean exists, boolean directory) {
+    }
+
+    // ---------------------------------------------------------------- network
+
+    public sealed interface Network {
+    }
+
+    /** {@code "network": "unrestricted"}: no TCP or UDP port is restricted. */
+    public record UnrestrictedNetwork(Location at) implements Network {
+    }
+
+    /** Port rules. A transport that is {@code null} was not written: none of its ports are allowed. */
+    public record PortRules(Location at, Transport tcp, Transport udp) implements Network {
+        public static final PortRules ABSENT = new PortRules(null, null, null);
+
+        public boolean written() {
+            return at != null;
+        }
+    }
+
+    /** The rules of one transport protocol. */
+    public record Transport(String key, Location at, PortSet bind, PortSet connect) {
+    }
+
+    public sealed interface PortSet {
+    }
+
+    public record AnyPort(Location at) implements PortSet {
+    }
+
+    public record Ports(List<PortRange> ranges) implements PortSet {
+        public static final Ports NONE = new Ports(List.of());
+
+        public long count() {
+            long n = 0;
+            for (PortRange r : ranges) {
+                n += r.to() - r.from() + 1L;
+            }
+            return n;
+        }
+    }
+
+    public record PortRange(int from, int to, String key, Location at) {
+        public boolean contains(int port) {
+            return port >= from && port <= to;
+        }
+
+        @Override
+        public String toString() {
+            return from == to ? Integer.toString(from) : from + "-" + to;
+        }
+    }
+
+    // ---------------------------------------------------------------- sockets
+
+    public sealed interface Sockets {
+    }
+
+    /** No {@code sockets} key: the kinds {@code network} implies are allowed. */
+    public record ImpliedSockets() implements Sockets {
+    }
+
+    public record UnrestrictedSockets(Location at) implements Sockets {
+    }
+
+    public record SocketRules(Location at, List<SocketRule> rules) implements Sockets {
+    }
+
+    /**
+     * One {@code sockets} entry: every (domain, type) pair it names, with one protocol or
+     * {@code null} for any. Protocol 0 on an inet stream or dgram rule is stored as its default
+     * (TCP or UDP), so the two spellings are one rule.
+     */
+    public record SocketRule(String key, Location at, List<Integer> domains, List<Integer> types, Integer protocol) {
+    }
+
+    // ---------------------------------------------------------------- scopes and DNS
+
+    /** Landlock scopes; {@code explicit} is false when the key was absent (both, where the kernel has them). */
+    public record Scopes(Set<Scope> scopes, boolean explicit, Location at) {
+    }
+
+    /** {@code "dns": true}: what name resolution needs. */
+    public record Dns(boolean enabled, Location at) {
+        public static final Dns OFF = new Dns(false, null);
+    }
+}

@@ -1,0 +1,308 @@
+package dev.landlockagent.linux;
+
+import dev.landlockagent.seccomp.SockFilter;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * {@link Syscalls} through FFM. Every call goes through one downcall handle to libc's variadic
+ * {@code syscall(2)}: linking a downcall costs about 100 ms on a cold JVM (measured), so one handle
+ * serves every syscall. errno is captured with {@code Linker.Option.captureCallState}.
+ *
+ * <p>Every argument struct is written into one preallocated buffer with aligned 64-bit stores
+ * only: each further memory-access type (byte, short, int, unaligned) costs a VarHandle and its
+ * method handles on a cold JVM, and a heap-to-native copy costs a type switch bootstrap.
+ *
+ * <p>Calls are serialised; the agent makes them from one thread, but the handle may be linked on
+ * another (see {@link #linkInBackground()}).
+ */
+public final class LinuxSyscalls implements Syscalls {
+    private static final long AT_FDCWD = -100;
+    private static final long O_PATH = 0x200000;          // 010000000, asm-generic and x86
+    private static final long O_CLOEXEC = 0x80000;        // 02000000
+    private static final long PR_SET_NO_NEW_PRIVS = 38;
+    private static final long LANDLOCK_RULE_PATH_BENEATH = 1;
+    private static final long LANDLOCK_RULE_NET_PORT = 2;
+    private static final long SECCOMP_SET_MODE_FILTER = 1;
+    private static final long CLOSE_RANGE_CLOEXEC = 1L << 2;
+    private static final long F_SETFD = 2;
+    private static final long FD_CLOEXEC = 1;
+    /** PATH_MAX, plus room for the terminating NUL rounded to 8 bytes. */
+    private static final int PATH_BUFFER = 4096 + 8;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG;
+
+    private final Arch arch;
+    private final MethodHandle syscall;
+    private final StructLayout stateLayout;
+    private final MemorySegment callState;
+    /** Struct arguments: ruleset attr (48 bytes), path_beneath (12), net_port (16). */
+    private final MemorySegment attr;
+    /** A path argument. */
+    private final MemorySegment path;
+
+    private LinuxSyscalls(Arch arch) {
+        this.arch = arch;
+        Linker linker = Linker.nativeLinker();
+        MemorySegment symbol = linker.defaultLookup().find("syscall").orElse(null);
+        if (symbol == null) {
+            throw new UnsatisfiedLinkError("libc has no syscall(2)");
+        }
+        FunctionDescriptor descriptor = FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+        this.syscall = linker.downcallHandle(symbol, descriptor,
+                Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+        this.stateLayout = Linker.Option.captureStateLayout();
+        Arena arena = Arena.ofAuto();
+        this.callState = arena.allocate(stateLayout);
+        this.attr = arena.allocate(64, 8);
+        this.path = arena.allocate(PATH_BUFFER, 8);
+    }
+
+    /** Links the downcall handle now, on this thread. */
+    public static LinuxSyscalls link() {
+        return new LinuxSyscalls(Arch.current());
+    }
+
+    /**
+     * Starts linking on a daemon thread, so that the ~100 ms it costs overlaps the caller's other
+     * start-up work (policy parsing). {@code first} runs on that thread before linking (the caller
+     * grants native access there). {@link Linking#await()} returns the linked instance.
+     */
+    public static Linking linkInBackground(Runnable first) {
+        Linking linking = new Linking(first);
+        Thread thread = new Thread(linking, "landlock-agent-ffm-link");
+        thread.setDaemon(true);
+        thread.start();
+        return linking;
+    }
+
+    /** A link in progress. */
+    public static final class Linking implements Runnable {
+        private final Runnable first;
+        private LinuxSyscalls result;
+        private Throwable failure;
+        private boolean done;
+
+        Linking(Runnable first) {
+            this.first = first;
+        }
+
+        @Override
+        public void run() {
+            LinuxSyscalls linked = null;
+            Throwable error = null;
+            try {
+                first.run();
+                linked = link();
+                linked.landlockQuery(1); // the first call links the invoker too
+            } catch (SyscallException expected) {
+                // no Landlock: the caller's own query reports it
+            } catch (Throwable t) {
+                error = t;
+            }
+            synchronized (this) {
+                result = linked;
+                failure = error;
+                done = true;
+                notifyAll();
+            }
+        }
+
+        /** Waits for the link; rethrows what linking threw. */
+        public synchronized LinuxSyscalls await() {
+            boolean interrupted = false;
+            while (!done) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            if (failure instanceof RuntimeException re) {
+                throw re;
+            }
+            if (failure instanceof Error err) {
+                throw err;
+            }
+            if (failure != null) {
+                throw new IllegalStateException(failure);
+            }
+            return result;
+        }
+    }
+
+    @Override
+    public Arch arch() {
+        return arch;
+    }
+
+    private synchronized long call(String name, long nr, long a0, long a1, long a2, long a3, long a4)
+            throws SyscallException {
+        long result;
+        try {
+            result = (long) syscall.invokeExact(callState, nr, a0, a1, a2, a3, a4, 0L);
+        } catch (Throwable t) {
+            throw new IllegalStateException("downcall to syscall(2) failed for " + name, t);
+        }
+        if (result == -1) {
+            // The errno VarHandle is made only when a call fails: it is one more method-handle tree to spin.
+            VarHandle errno = stateLayout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+            throw new SyscallException(name, (int) errno.get(callState, 0L));
+        }
+        return result;
+    }
+
+    @Override
+    public int landlockQuery(int flags) throws SyscallException {
+        return (int) call("landlock_create_ruleset", arch.landlockCreateRuleset, 0, 0, flags, 0, 0);
+    }
+
+    @Override
+    public synchronized int landlockCreateRuleset(long handledAccessFs, long handledAccessNet, long scoped,
+                                                  int attrSize) throws SyscallException {
+        if (attrSize <= 0 || attrSize > 48 || attrSize % 8 != 0) {
+            throw new IllegalArgumentException("ruleset attribute size " + attrSize);
+        }
+        // struct landlock_ruleset_attr: u64 handled_access_fs @0, handled_access_net @8, scoped @16, quiet_* @24..40.
+        for (long off = 0; off < 48; off += 8) {
+            attr.set(U64, off, 0L);
+        }
+        attr.set(U64, 0, handledAccessFs);
+        attr.set(U64, 8, handledAccessNet);
+        attr.set(U64, 16, scoped);
+        return (int) call("landlock_create_ruleset", arch.landlockCreateRuleset, attr.address(), attrSize, 0, 0, 0);
+    }
+
+    @Override
+    public synchronized void landlockAddPathBeneath(int rulesetFd, long allowedAccess, int parentFd)
+            throws SyscallException {
+        // Packed struct landlock_path_beneath_attr: u64 allowed_access @0, s32 parent_fd @8 (12 bytes).
+        attr.set(U64, 0, allowedAccess);
+        attr.set(U64, 8, parentFd & 0xFFFF_FFFFL);
+        call("landlock_add_rule", arch.landlockAddRule, rulesetFd, LANDLOCK_RULE_PATH_BENEATH, attr.address(), 0, 0);
+    }
+
+    @Override
+    public synchronized void landlockAddNetPort(int rulesetFd, long allowedAccess, long port) throws SyscallException {
+        // struct landlock_net_port_attr: u64 allowed_access @0, u64 port @8.
+        attr.set(U64, 0, allowedAccess);
+        attr.set(U64, 8, port);
+        call("landlock_add_rule", arch.landlockAddRule, rulesetFd, LANDLOCK_RULE_NET_PORT, attr.address(), 0, 0);
+    }
+
+    @Override
+    public void landlockRestrictSelf(int rulesetFd, int flags) throws SyscallException {
+        call("landlock_restrict_self", arch.landlockRestrictSelf, rulesetFd, flags, 0, 0, 0);
+    }
+
+    @Override
+    public void setNoNewPrivs() throws SyscallException {
+        call("prctl", arch.prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    }
+
+    @Override
+    public synchronized int openPath(String pathname) throws SyscallException {
+        byte[] bytes = pathname.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= PATH_BUFFER - 8) {
+            throw new SyscallException("openat", Errno.ENAMETOOLONG.number());
+        }
+        putCString(path, 0, bytes);
+        return (int) call("openat", arch.openat, AT_FDCWD, path.address(), O_PATH | O_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public void close(int fd) throws SyscallException {
+        call("close", arch.close, fd, 0, 0, 0, 0);
+    }
+
+    @Override
+    public void seccompSetFilter(List<SockFilter> program, int flags) throws SyscallException {
+        if (program.isEmpty() || program.size() > SockFilter.BPF_MAXINSNS) {
+            throw new IllegalArgumentException("seccomp program of " + program.size() + " instructions");
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            // struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}: one little-endian u64 per instruction.
+            MemorySegment filters = arena.allocate((long) program.size() * SockFilter.SIZE, 8);
+            for (int i = 0; i < program.size(); i++) {
+                SockFilter f = program.get(i);
+                long insn = (f.code() & 0xFFFFL) | ((long) (f.jt() & 0xFF) << 16) | ((long) (f.jf() & 0xFF) << 24)
+                        | ((f.k() & 0xFFFF_FFFFL) << 32);
+                filters.set(U64, (long) i * SockFilter.SIZE, insn);
+            }
+            // struct sock_fprog {u16 len; (padding); struct sock_filter *filter}.
+            MemorySegment fprog = arena.allocate(16, 8);
+            fprog.set(U64, 0, program.size());
+            fprog.set(U64, 8, filters.address());
+            long r = call("seccomp", arch.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog.address(), 0, 0);
+            if (r != 0) {
+                // With SECCOMP_FILTER_FLAG_TSYNC, a positive result is the thread that could not be synchronised.
+                throw new SyscallException("seccomp", Errno.ESRCH.number());
+            }
+        }
+    }
+
+    @Override
+    public void closeOnExecFrom(int lowestFd) throws SyscallException {
+        call("close_range", arch.closeRange, lowestFd, 0xFFFF_FFFFL, CLOSE_RANGE_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public void setCloseOnExec(int fd) throws SyscallException {
+        call("fcntl", arch.fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public void execve(String pathname, List<byte[]> argv, List<byte[]> environment) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cPath = cString(arena, pathname.getBytes(StandardCharsets.UTF_8));
+            MemorySegment cArgv = pointerArray(arena, argv);
+            MemorySegment cEnv = pointerArray(arena, environment);
+            call("execve", arch.execve, cPath.address(), cArgv.address(), cEnv.address(), 0, 0);
+            throw new SyscallException("execve", Errno.EINVAL.number()); // execve returns only on error
+        }
+    }
+
+    private static MemorySegment pointerArray(Arena arena, List<byte[]> strings) {
+        MemorySegment array = arena.allocate(8L * (strings.size() + 1), 8);
+        for (int i = 0; i < strings.size(); i++) {
+            array.set(U64, 8L * i, cString(arena, strings.get(i)).address());
+        }
+        array.set(U64, 8L * strings.size(), 0L);
+        return array;
+    }
+
+    private static MemorySegment cString(Arena arena, byte[] bytes) {
+        MemorySegment s = arena.allocate((bytes.length + 8) & ~7L, 8);
+        putCString(s, 0, bytes);
+        return s;
+    }
+
+    /** Writes {@code bytes} and a NUL at {@code offset} (8-aligned), 8 bytes at a time, little-endian. */
+    private static void putCString(MemorySegment s, long offset, byte[] bytes) {
+        int words = bytes.length / 8 + 1; // the last word holds the NUL
+        for (int w = 0; w < words; w++) {
+            long v = 0;
+            for (int b = 0; b < 8; b++) {
+                int i = w * 8 + b;
+                if (i < bytes.length) {
+                    v |= (bytes[i] & 0xFFL) << (8 * b);
+                }
+            }
+            s.set(U64, offset + 8L * w, v);
+        }
+    }
+}

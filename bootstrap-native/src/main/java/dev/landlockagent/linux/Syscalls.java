@@ -1,0 +1,54 @@
+package dev.landlockagent.linux;
+
+import dev.landlockagent.seccomp.SockFilter;
+
+import java.util.List;
+
+/**
+ * The kernel boundary: every syscall the agent makes, with Java values in and out. The only
+ * implementation that touches native memory is {@link LinuxSyscalls}; tests put another one in its
+ * place to make any call fail with any errno. Every method throws {@link SyscallException} with the
+ * syscall's name and errno.
+ */
+public interface Syscalls {
+
+    /** The machine these syscalls are for. */
+    Arch arch();
+
+    /** {@code landlock_create_ruleset(NULL, 0, flags)}: the ABI version or the errata mask. */
+    int landlockQuery(int flags) throws SyscallException;
+
+    /** {@code landlock_create_ruleset(&attr, size, 0)}; returns the ruleset's descriptor. */
+    int landlockCreateRuleset(long handledAccessFs, long handledAccessNet, long scoped, int attrSize)
+            throws SyscallException;
+
+    /** {@code landlock_add_rule(ruleset, LANDLOCK_RULE_PATH_BENEATH, &{allowed, parentFd}, 0)}. */
+    void landlockAddPathBeneath(int rulesetFd, long allowedAccess, int parentFd) throws SyscallException;
+
+    /** {@code landlock_add_rule(ruleset, LANDLOCK_RULE_NET_PORT, &{allowed, port}, 0)}. */
+    void landlockAddNetPort(int rulesetFd, long allowedAccess, long port) throws SyscallException;
+
+    /** {@code landlock_restrict_self(ruleset, flags)}. */
+    void landlockRestrictSelf(int rulesetFd, int flags) throws SyscallException;
+
+    /** {@code prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)} for the calling thread. */
+    void setNoNewPrivs() throws SyscallException;
+
+    /** {@code openat(AT_FDCWD, path, O_PATH | O_CLOEXEC)}. */
+    int openPath(String path) throws SyscallException;
+
+    /** {@code close(fd)}. */
+    void close(int fd) throws SyscallException;
+
+    /** {@code seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog)}. */
+    void seccompSetFilter(List<SockFilter> program, int flags) throws SyscallException;
+
+    /** {@code close_range(lowestFd, ~0U, CLOSE_RANGE_CLOEXEC)}: every descriptor from there up closes at exec. */
+    void closeOnExecFrom(int lowestFd) throws SyscallException;
+
+    /** {@code fcntl(fd, F_SETFD, FD_CLOEXEC)}. */
+    void setCloseOnExec(int fd) throws SyscallException;
+
+    /** {@code execve(path, argv, envp)}. Returns only by throwing. */
+    void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException;
+}

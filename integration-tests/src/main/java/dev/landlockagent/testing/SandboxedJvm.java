@@ -1,0 +1,344 @@
+package dev.landlockagent.testing;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Launches a Java program in a separate JVM confined by landlock-agent, for integration tests:
+ *
+ * <pre>{@code
+ * SandboxedJvm.Result r = SandboxedJvm.withPolicy(Path.of("policy.json"))
+ *         .classpath(Path.of("target/classes"))
+ *         .run("com.example.Main", "arg");
+ * assertEquals(0, r.exitCode());
+ * assertTrue(r.denials().isEmpty(), r.stderr());
+ * }</pre>
+ *
+ * The test JVM itself is never confined. The agent jar is taken from the system property
+ * {@code landlock.agent.jar}, or set with {@link #agentJar(Path)}.
+ */
+public final class SandboxedJvm {
+    /** How the agent is given its policy. */
+    private enum PolicyVia { AGENT_ARGUMENT, NONE }
+
+    private final PolicyVia via;
+    private final String agentArgument;
+    private Path agentJar;
+    private final List<String> classpath = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final List<String> removedEnvironment = new ArrayList<>();
+    private Duration timeout = Duration.ofSeconds(60);
+    private Path workingDirectory;
+    private boolean withAgent = true;
+
+    private SandboxedJvm(PolicyVia via, String agentArgument) {
+        this.via = via;
+        this.agentArgument = agentArgument;
+    }
+
+    /** A JVM given {@code policy} as the agent argument. */
+    public static SandboxedJvm withPolicy(Path policy) {
+        return new SandboxedJvm(PolicyVia.AGENT_ARGUMENT, policy.toAbsolutePath().toString());
+    }
+
+    /** A JVM given the policy text {@code json}, written to a temporary file first. */
+    public static SandboxedJvm withPolicyJson(String json) {
+        try {
+            Path file = Files.createTempFile("landlock-policy-", ".json");
+            file.toFile().deleteOnExit();
+            Files.writeString(file, json);
+            return withPolicy(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A JVM given {@code argument} verbatim as the agent argument (a path, classpath: or jar: location). */
+    public static SandboxedJvm withAgentArgument(String argument) {
+        return new SandboxedJvm(PolicyVia.AGENT_ARGUMENT, argument);
+    }
+
+    /** A JVM with the agent but no agent argument: the policy comes from a system property or a manifest. */
+    public static SandboxedJvm withoutAgentArgument() {
+        return new SandboxedJvm(PolicyVia.NONE, null);
+    }
+
+    /** A JVM without the agent at all (for comparisons). */
+    public static SandboxedJvm unconfined() {
+        SandboxedJvm jvm = new SandboxedJvm(PolicyVia.NONE, null);
+        jvm.withAgent = false;
+        return jvm;
+    }
+
+    public SandboxedJvm agentJar(Path jar) {
+        this.agentJar = jar;
+        return this;
+    }
+
+    public SandboxedJvm classpath(Path... entries) {
+        for (Path p : entries) {
+            classpath.add(p.toAbsolutePath().toString());
+        }
+        return this;
+    }
+
+    public SandboxedJvm jvmOptions(String... options) {
+        jvmOptions.addAll(Arrays.asList(options));
+        return this;
+    }
+
+    public SandboxedJvm env(String name, String value) {
+        environment.put(name, value);
+        return this;
+    }
+
+    public SandboxedJvm withoutEnv(String name) {
+        removedEnvironment.add(name);
+        return this;
+    }
+
+    public SandboxedJvm timeout(Duration timeout) {
+        this.timeout = timeout;
+        return this;
+    }
+
+    public SandboxedJvm workingDirectory(Path dir) {
+        this.workingDirectory = dir;
+        return this;
+    }
+
+    /** The agent jar in use. */
+    public Path agentJar() {
+        if (agentJar != null) {
+            return agentJar;
+        }
+        return defaultAgentJar();
+    }
+
+    /** {@code landlock.agent.jar}, or {@code agent/target/landlock-agent.jar} above the working directory. */
+    public static Path defaultAgentJar() {
+        String property = System.getProperty("landlock.agent.jar");
+        if (property != null) {
+            return Path.of(property).toAbsolutePath().normalize();
+        }
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("agent/target/landlock-agent.jar");
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("landlock-agent.jar not found: set -Dlandlock.agent.jar or call agentJar(Path)");
+    }
+
+    /** The java launcher of the JDK running the tests. */
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /** The full command for running {@code mainClass} with {@code args}. */
+    public List<String> command(String mainClass, String... args) {
+        List<String> cmd = jvmCommand();
+        if (!classpath.isEmpty()) {
+            cmd.add("-cp");
+            cmd.add(String.join(File.pathSeparator, classpath));
+        }
+        cmd.add(mainClass);
+        cmd.addAll(Arrays.asList(args));
+        return cmd;
+    }
+
+    private List<String> jvmCommand() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java().toString());
+        if (withAgent) {
+            String option = "-javaagent:" + agentJar();
+            if (via == PolicyVia.AGENT_ARGUMENT) {
+                option += "=" + agentArgument;
+            }
+            cmd.add(option);
+        }
+        cmd.addAll(jvmOptions);
+        return cmd;
+    }
+
+    /** Runs {@code mainClass} to completion. */
+    public Result run(String mainClass, String... args) {
+        return start(command(mainClass, args)).await();
+    }
+
+    /** Runs an executable jar ({@code java -jar}) to completion. */
+    public Result runJar(Path jar, String... args) {
+        List<String> cmd = jvmCommand();
+        cmd.add("-jar");
+        cmd.add(jar.toAbsolutePath().toString());
+        cmd.addAll(Arrays.asList(args));
+        return start(cmd).await();
+    }
+
+    /** Starts {@code mainClass}; see {@link Running}. */
+    public Running start(String mainClass, String... args) {
+        return start(command(mainClass, args));
+    }
+
+    /** Starts an arbitrary command line with this JVM's environment settings. */
+    public Running start(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().keySet().removeAll(removedEnvironment);
+        pb.environment().putAll(environment);
+        if (workingDirectory != null) {
+            pb.directory(workingDirectory.toFile());
+        }
+        try {
+            return new Running(pb.start(), command, timeout);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** A started JVM. Its output is collected in the background. */
+    public static final class Running {
+        private final Process process;
+        private final List<String> command;
+        private final Duration timeout;
+        private final Collector out;
+        private final Collector err;
+
+        Running(Process process, List<String> command, Duration timeout) {
+            this.process = process;
+            this.command = List.copyOf(command);
+            this.timeout = timeout;
+            this.out = new Collector(process.getInputStream(), "stdout");
+            this.err = new Collector(process.getErrorStream(), "stderr");
+        }
+
+        public Process process() {
+            return process;
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        /** Waits until stdout has a line starting with {@code prefix}; returns it. */
+        public String awaitLine(String prefix, Duration max) {
+            long deadline = System.nanoTime() + max.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (String line : out.text().split("\n")) {
+                    if (line.startsWith(prefix)) {
+                        return line;
+                    }
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                sleep(20);
+            }
+            throw new AssertionError("no line starting with '" + prefix + "' within " + max + " from " + command
+                    + "\nstdout:\n" + out.text() + "\nstderr:\n" + err.text());
+        }
+
+        /**
+         * Sends SIGTERM (as {@code kill PID} would). Through the ProcessHandle: {@code Process.destroy()}
+         * would also close the pipes, losing what shutdown hooks print.
+         */
+        public void terminate() {
+            process.toHandle().destroy();
+        }
+
+        public Result await() {
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("timed out after " + timeout + ": " + command
+                            + "\nstdout:\n" + out.text() + "\nstderr:\n" + err.text());
+                }
+                out.join();
+                err.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted", e);
+            }
+            return new Result(command, process.exitValue(), out.text(), err.text());
+        }
+
+        private static void sleep(long ms) {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final class Collector extends Thread {
+        private final InputStream in;
+        private final StringBuffer text = new StringBuffer();
+
+        Collector(InputStream in, String name) {
+            super("sandboxed-jvm-" + name);
+            this.in = in;
+            setDaemon(true);
+            start();
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[8192];
+            try {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    text.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }
+
+        String text() {
+            return text.toString();
+        }
+    }
+
+    /**
+     * What a confined JVM did: its command, exit status and output. {@link #denials()} lists the
+     * agent's denial reports on stderr (lines starting with {@code [landlock-agent] WARN denied}).
+     */
+    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+        public List<String> stdoutLines() {
+            return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
+        }
+
+        public List<String> stderrLines() {
+            return stderr.isEmpty() ? List.of() : List.of(stderr.split("\n"));
+        }
+
+        public List<String> denials() {
+            List<String> d = new ArrayList<>();
+            for (String line : stderrLines()) {
+                if (line.startsWith("[landlock-agent] WARN denied")) {
+                    d.add(line);
+                }
+            }
+            return d;
+        }
+
+        /** For assertion messages. */
+        public String describe() {
+            return "command: " + String.join(" ", command) + "\nexit: " + exitCode + "\nstdout:\n" + stdout
+                    + "\nstderr:\n" + stderr;
+        }
+    }
+}

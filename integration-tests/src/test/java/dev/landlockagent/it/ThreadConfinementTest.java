@@ -1,0 +1,107 @@
+package dev.landlockagent.it;
+
+import com.sun.tools.attach.VirtualMachine;
+import dev.landlockagent.it.probe.AttachedAgent;
+import dev.landlockagent.testing.SandboxedJvm;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.jar.Attributes;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import static dev.landlockagent.it.Probes.assertDenied;
+import static dev.landlockagent.it.Probes.result;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every thread of a confined JVM is inside the domain, including the threads that exist before the
+ * agent runs and the threads they start later: the bug that restricting only the main thread in
+ * premain would leave open (FACTS.md).
+ */
+@RequiresLandlock(abi = 1)
+class ThreadConfinementTest {
+    /** Outside every policy these tests use (not on the class path, not under /tmp). */
+    static Path secret;
+
+    @BeforeAll
+    static void createSecret() throws IOException {
+        Path dir = Path.of("target", "landlock-secrets").toAbsolutePath();
+        Files.createDirectories(dir);
+        secret = dir.resolve("secret.txt");
+        Files.writeString(secret, "not for the sandbox\n");
+    }
+
+    private static final String DENY_ALL = "{\"version\": 1}";
+
+    @Test
+    void mainThreadAndItsThreadsCannotReadAFileThePolicyDoesNotAllow() {
+        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL),
+                "read", secret.toString(), "read-thread", secret.toString());
+        assertDenied(r, "read " + secret);
+        assertDenied(r, "read-thread " + secret);
+    }
+
+    @Test
+    void finalizerThreadCannotReadDeniedFile() {
+        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL), "read-finalizer", secret.toString());
+        String line = result(r, "read-finalizer");
+        assertTrue(line.contains("on Finalizer"), "the finalize() ran on the JVM's Finalizer thread: " + line);
+        assertDenied(r, "read-finalizer");
+    }
+
+    @Test
+    void commonCleanerThreadCannotReadDeniedFile() {
+        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL)
+                .jvmOptions("--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED"), "read-cleaner", secret.toString());
+        String line = result(r, "read-cleaner");
+        assertTrue(line.contains("on Common-Cleaner"), "the action ran on the JDK's Common-Cleaner thread: " + line);
+        assertDenied(r, "read-cleaner");
+    }
+
+    @Test
+    void shutdownHookRunAfterSigtermCannotReadDeniedFile() {
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses())
+                .start(dev.landlockagent.it.probe.Probe.class.getName(), "read-hook", secret.toString());
+        jvm.awaitLine("READY", Duration.ofSeconds(30));
+        jvm.terminate();
+        SandboxedJvm.Result r = jvm.await();
+        assertDenied(r, "read-hook");
+    }
+
+    @Test
+    void agentLoadedThroughTheAttachApiCannotReadDeniedFile(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        // The Attach Listener needs a UNIX socket in /tmp; the secret stays outside the policy.
+        String policy = """
+                {"version": 1,
+                 "filesystem": [{"path": "/tmp", "allow": ["read", "write"]}],
+                 "sockets": [{"domain": "unix", "type": "stream"}]}""";
+        Path agentJar = tmp.resolve("attached-agent.jar");
+        Manifest mf = new Manifest();
+        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(new Attributes.Name("Agent-Class"), AttachedAgent.class.getName());
+        try (OutputStream out = Files.newOutputStream(agentJar); JarOutputStream jar = new JarOutputStream(out, mf)) {
+            jar.flush();
+        }
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses())
+                .jvmOptions("-XX:+EnableDynamicAgentLoading")
+                .start(dev.landlockagent.it.probe.Probe.class.getName(), "wait");
+        String ready = jvm.awaitLine("READY", Duration.ofSeconds(30));
+        VirtualMachine vm = VirtualMachine.attach(ready.substring("READY ".length()).strip());
+        try {
+            vm.loadAgent(agentJar.toString(), secret.toString());
+        } finally {
+            vm.detach();
+        }
+        String line = jvm.awaitLine("RESULT read-attached", Duration.ofSeconds(30));
+        jvm.terminate();
+        jvm.await();
+        assertTrue(line.contains("on Attach Listener"), "the agent ran on the Attach Listener: " + line);
+        assertTrue(line.contains(" DENIED "), "the attached agent must not read " + secret + ": " + line);
+    }
+}

@@ -23,6 +23,8 @@ public final class CommandLine {
     private final List<String> args;
     /** Index of the first argument that belongs to the application (after main class or jar). */
     private final int firstAppArg;
+    /** Index of -jar, -m/--module, or the main class or source file; -1 when none is visible. */
+    private final int mainIndex;
     private final boolean moduleMain;
     private final boolean limitsModules;
     private final boolean hasArgFile;
@@ -41,15 +43,18 @@ public final class CommandLine {
         boolean module = false;
         boolean limit = false;
         boolean argFile = false;
+        int main = -1;
         while (i < args.size()) {
             String a = args.get(i);
             if (a.equals("-jar") || a.equals("-m") || a.equals("--module")) {
                 module |= !a.equals("-jar");
+                main = i;
                 i += 2;
                 break;
             }
             if (a.startsWith("--module=")) {
                 module = true;
+                main = i;
                 i += 1;
                 break;
             }
@@ -64,12 +69,14 @@ public final class CommandLine {
                 continue;
             }
             if (!a.startsWith("-") && !a.startsWith("@")) {
-                i += 1; // the main class or source file
+                main = i; // the main class or source file
+                i += 1;
                 break;
             }
             i += 1;
         }
         this.firstAppArg = Math.min(i, args.size());
+        this.mainIndex = main;
         this.moduleMain = module;
         this.limitsModules = limit;
         this.hasArgFile = argFile;
@@ -110,6 +117,11 @@ public final class CommandLine {
 
     public int firstAppArg() {
         return firstAppArg;
+    }
+
+    /** Where the launcher options end: the index of -jar, -m or the main class; -1 if not visible. */
+    public int mainIndex() {
+        return mainIndex;
     }
 
     public boolean moduleMain() {

@@ -23,6 +23,7 @@ import java.util.List;
 public final class ReExec {
     static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
     static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
+    static final String MARKER_OPTION = "-D" + Marker.PROPERTY + "=";
 
     private ReExec() {
     }
@@ -85,14 +86,28 @@ public final class ReExec {
 
         Marker full = new Marker(marker.pid(), marker.canaryOffset(), marker.generation(), marker.abi(),
                 marker.mechanism(), jto, jdo, marker.summary(), marker.warnings());
+        // The new marker goes after every launcher option (the last -D wins), and markers already on
+        // the command line are dropped: a stale or forged one must not override it.
+        byte[] markerOption = bytes(MARKER_OPTION + full.encode());
+        int markerAt = cmd.mainIndex() > 0 ? cmd.mainIndex() : 1;
         List<byte[]> argv = new ArrayList<>();
         argv.add(cmd.argv().get(0));
-        argv.add(bytes("-D" + Marker.PROPERTY + "=" + full.encode()));
         for (String o : extra) {
-            argv.add(bytes(rewriteAgents ? rewriteAgent(o) : o));
+            if (!o.startsWith(MARKER_OPTION)) {
+                argv.add(bytes(rewriteAgents ? rewriteAgent(o) : o));
+            }
+        }
+        if (markerAt == 1) {
+            argv.add(markerOption);
         }
         for (int i = 1; i < cmd.argv().size(); i++) {
             boolean option = i < cmd.firstAppArg();
+            if (i == markerAt && markerAt > 1) {
+                argv.add(markerOption);
+            }
+            if (option && cmd.args().get(i).startsWith(MARKER_OPTION)) {
+                continue;
+            }
             argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
         }
         return new Request(executable.toString(), List.copyOf(argv), List.copyOf(env), listenFds);

@@ -88,6 +88,7 @@ public final class Startup implements Consumer<Object[]> {
 
     private void start(Instrumentation inst) throws Exception {
         int generation = 0;
+        String rejectedMarker = null;
         String markerValue = System.getProperty(Marker.PROPERTY);
         if (markerValue != null) {
             Marker marker = Marker.decode(markerValue);
@@ -106,6 +107,7 @@ public final class Startup implements Consumer<Object[]> {
                         + rejected + ")");
             }
             System.clearProperty(Marker.PROPERTY);
+            rejectedMarker = rejected;
             if (isDebug()) {
                 log().debug("ignoring " + Marker.PROPERTY + ": " + rejected + "; confining this JVM");
             }
@@ -146,7 +148,17 @@ public final class Startup implements Consumer<Object[]> {
             case REEXEC -> {
                 ReExec.Request request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker);
                 Timing.mark("prepare exec");
-                confinement.apply(plan, false, true, new SeccompFilter.Canary(canary));
+                try {
+                    confinement.apply(plan, false, true, new SeccompFilter.Canary(canary));
+                } catch (StartupFailure e) {
+                    if (rejectedMarker != null && e.getCause() instanceof SyscallException se
+                            && se.is(dev.landlockagent.linux.Errno.E2BIG)) {
+                        throw new StartupFailure(e.getMessage() + ". The JVM kept re-executing because it could not"
+                                + " confirm the marker " + Marker.PROPERTY + " (" + rejectedMarker + "): a copy of it in an"
+                                + " @argfile overrides the agent's own; remove it from there", e);
+                    }
+                    throw e;
+                }
                 Timing.mark("apply ruleset and filter");
                 Timing.print("first JVM");
                 ReExec.exec(request, sys);

@@ -4,12 +4,16 @@ import dev.landlockagent.plan.JvmFacts;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
 
 /** Reads what the agent needs to know about the JVM it runs in. */
 public final class ThisJvm {
@@ -101,7 +105,7 @@ public final class ThisJvm {
         return new JvmFacts(
                 javaHome,
                 interpreter(javaHome.resolve("bin/java")),
-                paths(System.getProperty("java.class.path")),
+                withManifestClassPaths(paths(System.getProperty("java.class.path"))),
                 paths(System.getProperty("jdk.module.path")),
                 paths(System.getProperty("jdk.boot.class.path.append")),
                 List.copyOf(agents),
@@ -110,6 +114,54 @@ public final class ThisJvm {
                 policyFile,
                 Path.of(System.getProperty("java.io.tmpdir")),
                 System.getProperty("user.name", "unknown"));
+    }
+
+    /**
+     * The class path as the JDK reads it: each jar's manifest Class-Path entries (relative to the
+     * jar's folder) are on it too, and are not in {@code java.class.path}.
+     */
+    static List<Path> withManifestClassPaths(List<Path> classPath) {
+        Set<Path> all = new LinkedHashSet<>(classPath);
+        List<Path> pending = new ArrayList<>(classPath);
+        while (!pending.isEmpty() && all.size() < 10_000) {
+            Path entry = pending.remove(0);
+            if (!entry.toString().endsWith(".jar") || !Files.isRegularFile(entry)) {
+                continue;
+            }
+            for (Path referenced : manifestClassPath(entry)) {
+                if (all.add(referenced)) {
+                    pending.add(referenced);
+                }
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    private static List<Path> manifestClassPath(Path jar) {
+        List<Path> out = new ArrayList<>();
+        try (JarFile jf = new JarFile(jar.toFile(), false)) {
+            Manifest mf = jf.getManifest();
+            String value = mf == null ? null : mf.getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+            if (value == null) {
+                return out;
+            }
+            for (String token : value.strip().split("\\s+")) {
+                if (token.isEmpty()) {
+                    continue;
+                }
+                try {
+                    URI uri = jar.getParent().toUri().resolve(token);
+                    if ("file".equals(uri.getScheme())) {
+                        out.add(Path.of(uri).normalize());
+                    }
+                } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException ignored) {
+                    // the JDK ignores entries it cannot use, and so does the baseline
+                }
+            }
+        } catch (IOException ignored) {
+            // not a readable jar: the JDK will not load from it either
+        }
+        return out;
     }
 
     private static Path interpreter(Path launcher) {

@@ -50,7 +50,7 @@ public final class JsonReader {
             if (reader.peek() == JsonToken.END_DOCUMENT) {
                 throw syntax(lines.at(0), "the document is empty", "write a JSON object such as {\"version\": 1}");
             }
-            Json root = new Builder(reader, lines, text).value();
+            Json root = new Builder(reader, lines, text).value(0);
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw syntax(lines.at(Builder.skipSeparators(text, (int) reader.getCharacterOffset())),
                         "unexpected content after the top-level value", "remove everything after the closing '}'");
@@ -110,20 +110,25 @@ public final class JsonReader {
             return i;
         }
 
-        private Location here() {
-            return lines.at(skipSeparators(text, (int) reader.getCharacterOffset()));
+        private int offset() {
+            return (int) reader.getCharacterOffset();
         }
 
-        Json value() throws IOException, PolicyException {
-            Location at = here();
+        /**
+         * The value whose text starts after {@code before}: the reader's offset before anything
+         * peeked at it (a peek consumes the opening quote or bracket).
+         */
+        Json value(int before) throws IOException, PolicyException {
+            Location at = lines.at(skipSeparators(text, before));
             JsonToken token = reader.peek();
             switch (token) {
                 case BEGIN_OBJECT -> {
                     reader.beginObject();
                     List<Json.Member> members = new ArrayList<>();
                     Map<String, Location> seen = new HashMap<>();
+                    int next = offset();
                     while (reader.hasNext()) {
-                        Location keyAt = here();
+                        Location keyAt = lines.at(skipSeparators(text, next));
                         String key = reader.nextName();
                         Location first = seen.putIfAbsent(key, keyAt);
                         if (first != null) {
@@ -131,7 +136,8 @@ public final class JsonReader {
                                     + ", column " + first.column() + ")",
                                     "a key may appear once per object: remove or merge the repeated one");
                         }
-                        members.add(new Json.Member(key, keyAt, value()));
+                        members.add(new Json.Member(key, keyAt, value(offset())));
+                        next = offset();
                     }
                     reader.endObject();
                     return new Json.JObject(at, List.copyOf(members));
@@ -139,8 +145,10 @@ public final class JsonReader {
                 case BEGIN_ARRAY -> {
                     reader.beginArray();
                     List<Json> elements = new ArrayList<>();
+                    int next = offset();
                     while (reader.hasNext()) {
-                        elements.add(value());
+                        elements.add(value(next));
+                        next = offset();
                     }
                     reader.endArray();
                     return new Json.JArray(at, List.copyOf(elements));

@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
  * {@code read-finalizer PATH}, {@code read-cleaner PATH} (the JDK's common cleaner thread, which
  * exists before premain), {@code read-hook PATH} (a shutdown hook; then waits for a signal),
  * {@code write PATH}, {@code bind PORT}, {@code connect PORT}, {@code fds}, {@code pid},
- * {@code env NAME}, {@code exit CODE}, {@code wait} (prints READY and sleeps).
+ * {@code env NAME}, {@code prop NAME}, {@code stdin} (echoes it), {@code exit CODE}, {@code wait}
+ * (prints READY and sleeps).
  */
 public final class Probe {
     private static final CountDownLatch FINALIZED = new CountDownLatch(1);
@@ -63,6 +64,8 @@ public final class Probe {
                 case "fds" -> report("fds", fds());
                 case "pid" -> report("pid", "OK " + ProcessHandle.current().pid());
                 case "env" -> report("env " + args[++i], "OK " + System.getenv(args[i]));
+                case "prop" -> report("prop " + args[++i], "OK " + System.getProperty(args[i]));
+                case "stdin" -> report("stdin", "OK " + new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip());
                 case "exit" -> {
                     System.out.flush();
                     System.exit(Integer.parseInt(args[++i]));

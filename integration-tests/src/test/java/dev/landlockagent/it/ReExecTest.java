@@ -1,0 +1,119 @@
+package dev.landlockagent.it;
+
+import dev.landlockagent.it.probe.Probe;
+import dev.landlockagent.testing.SandboxedJvm;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.landlockagent.it.Probes.assertDenied;
+import static dev.landlockagent.it.Probes.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The re-exec path (Landlock ABI below 8) is invisible to the application and its caller: same
+ * PID, exit status, streams and environment; no descriptor of the first JVM reaches the second;
+ * and a marker set by hand never yields an unconfined JVM.
+ */
+@RequiresLandlock(abi = 1)
+class ReExecTest {
+    static Path secret;
+
+    @BeforeAll
+    static void secret() throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "landlock-secrets").toAbsolutePath());
+        secret = Files.writeString(dir.resolve("reexec-secret.txt"), "secret");
+    }
+
+    private static SandboxedJvm denyAll() {
+        return SandboxedJvm.withPolicyJson("{\"version\": 1}");
+    }
+
+    @Test
+    void exitStatusIsTheApplicationsOwn() {
+        SandboxedJvm.Result r = Probes.run(denyAll(), "exit", "42");
+        assertEquals(42, r.exitCode(), r.describe());
+    }
+
+    @Test
+    void theConfinedJvmKeepsThePidItWasStartedWith() {
+        SandboxedJvm.Running jvm = denyAll().classpath(Probes.testClasses()).start(Probe.class.getName(), "pid");
+        SandboxedJvm.Result r = jvm.await();
+        assertEquals("RESULT pid OK " + jvm.pid(), result(r, "pid"));
+    }
+
+    @Test
+    void standardInputReachesTheApplication() throws IOException {
+        SandboxedJvm.Running jvm = denyAll().classpath(Probes.testClasses()).start(Probe.class.getName(), "stdin");
+        try (OutputStream in = jvm.process().getOutputStream()) {
+            in.write("hello from stdin\n".getBytes(StandardCharsets.UTF_8));
+        }
+        assertEquals("RESULT stdin OK hello from stdin", result(jvm.await(), "stdin"));
+    }
+
+    @Test
+    void onlyTheInfoLineIsPrinted() {
+        SandboxedJvm.Result r = Probes.run(denyAll(), "pid");
+        assertEquals(1, r.stderrLines().size(), r.describe());
+        assertTrue(r.stderrLines().get(0).startsWith("[landlock-agent] INFO confined by "), r.stderr());
+    }
+
+    @Test
+    void javaToolOptionsArePickedUpOnceAndStillReachChildProcesses() {
+        SandboxedJvm.Result r = Probes.run(denyAll().env("JAVA_TOOL_OPTIONS", "-Dfrom.tool.options=yes"),
+                "prop", "from.tool.options", "env", "JAVA_TOOL_OPTIONS");
+        assertEquals("RESULT prop from.tool.options OK yes", result(r, "prop"));
+        assertEquals("RESULT env JAVA_TOOL_OPTIONS OK -Dfrom.tool.options=yes", result(r, "env"));
+        long pickedUp = r.stderrLines().stream().filter(l -> l.startsWith("Picked up JAVA_TOOL_OPTIONS")).count();
+        assertEquals(1, pickedUp, r.stderr());
+    }
+
+    @Test
+    void noDescriptorOfTheFirstJvmOrItsParentReachesTheConfinedOne() {
+        List<String> cmd = new ArrayList<>(denyAll().classpath(Probes.testClasses()).command(Probe.class.getName(), "fds"));
+        // fd 7 open on the secret, inherited by the JVM from its parent.
+        String shell = "exec 7<'" + secret + "'; exec " + String.join(" ", quoteAll(cmd));
+        SandboxedJvm.Result r = denyAll().start(List.of("/bin/sh", "-c", shell)).await();
+        String fds = result(r, "fds");
+        assertFalse(fds.contains(secret.toString()), "the descriptor on the secret leaked: " + fds);
+        assertFalse(fds.contains(".json"), "the policy file's descriptor leaked: " + fds);
+    }
+
+    @Test
+    void aSpoofedMarkerStillYieldsAConfinedJvm() {
+        List<String> cmd = new ArrayList<>(denyAll().classpath(Probes.testClasses())
+                .command(Probe.class.getName(), "read-finalizer", secret.toString()));
+        // The marker names this very process (the shell execs java, keeping $$) and a made-up canary.
+        cmd.add(1, "-Dlandlock.agent.exec=v=1&pid=$$&canary=4000000000000001&gen=0&abi=7&mech=re-exec&summary=spoofed");
+        SandboxedJvm.Result r = denyAll().start(List.of("/bin/sh", "-c", "exec " + String.join(" ", quoteAll(cmd))
+                .replace("pid=\\$\\$", "pid=$$"))).await();
+        assertDenied(r, "read-finalizer");
+        assertFalse(r.stderr().contains("spoofed"), r.stderr());
+        assertTrue(r.stderr().contains("[landlock-agent] INFO confined by"), r.stderr());
+    }
+
+    @Test
+    void aMarkerNamingAnotherProcessIsIgnored() {
+        SandboxedJvm.Result r = Probes.run(denyAll().jvmOptions(
+                "-Dlandlock.agent.exec=v=1&pid=1&canary=4000000000000001&gen=0&abi=7&mech=re-exec&summary=spoofed"),
+                "read", secret.toString());
+        assertDenied(r, "read " + secret);
+    }
+
+    private static List<String> quoteAll(List<String> args) {
+        List<String> out = new ArrayList<>();
+        for (String a : args) {
+            out.add("'" + a.replace("'", "'\\''").replace("$$", "'$$'") + "'");
+        }
+        return out;
+    }
+}

@@ -43,6 +43,9 @@ public final class JsonReader {
         }
         String text = utf8(document, origin);
         Lines lines = new Lines(text, origin);
+        if (text.isBlank()) {
+            throw syntax(lines.at(0), "the document is empty", "write a JSON object such as {\"version\": 1}");
+        }
         com.google.gson.stream.JsonReader reader = new com.google.gson.stream.JsonReader(new StringReader(text));
         reader.setStrictness(Strictness.STRICT);
         reader.setNestingLimit(MAX_DEPTH);
@@ -51,8 +54,15 @@ public final class JsonReader {
                 throw syntax(lines.at(0), "the document is empty", "write a JSON object such as {\"version\": 1}");
             }
             Json root = new Builder(reader, lines, text).value(0);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw syntax(lines.at(Builder.skipSeparators(text, (int) reader.getCharacterOffset())),
+            int end = (int) reader.getCharacterOffset();
+            boolean more;
+            try {
+                more = reader.peek() != JsonToken.END_DOCUMENT;
+            } catch (MalformedJsonException e) {
+                more = true; // strict mode: "multiple top-level values"
+            }
+            if (more) {
+                throw syntax(lines.at(Builder.skipSeparators(text, end)),
                         "unexpected content after the top-level value", "remove everything after the closing '}'");
             }
             return root;

@@ -249,7 +249,7 @@ public final class Startup implements Consumer<Object[]> {
         return null;
     }
 
-    private static KernelInfo probe(Syscalls sys) throws StartupFailure {
+    static KernelInfo probe(Syscalls sys) throws StartupFailure {
         Landlock landlock = new Landlock(sys);
         LandlockAbi abi;
         try {

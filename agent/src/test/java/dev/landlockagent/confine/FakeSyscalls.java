@@ -1,0 +1,106 @@
+package dev.landlockagent.confine;
+
+import dev.landlockagent.linux.Arch;
+import dev.landlockagent.linux.SyscallException;
+import dev.landlockagent.linux.Syscalls;
+import dev.landlockagent.seccomp.SockFilter;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Records every call and fails the chosen syscall with the chosen errno: the kernel on demand. */
+final class FakeSyscalls implements Syscalls {
+    final List<String> calls = new ArrayList<>();
+    private final String failing;
+    private final int errno;
+    private int nextFd = 10;
+    List<SockFilter> installedFilter;
+    int restrictFlags = -1;
+
+    FakeSyscalls() {
+        this(null, 0);
+    }
+
+    FakeSyscalls(String failing, int errno) {
+        this.failing = failing;
+        this.errno = errno;
+    }
+
+    private void call(String name) throws SyscallException {
+        calls.add(name);
+        if (name.equals(failing)) {
+            throw new SyscallException(name, errno);
+        }
+    }
+
+    @Override
+    public Arch arch() {
+        return Arch.X86_64;
+    }
+
+    @Override
+    public int landlockQuery(int flags) throws SyscallException {
+        call("landlock_create_ruleset");
+        return flags == 1 ? 7 : 7;
+    }
+
+    @Override
+    public int landlockCreateRuleset(long fs, long net, long scoped, int size) throws SyscallException {
+        call("landlock_create_ruleset");
+        return nextFd++;
+    }
+
+    @Override
+    public void landlockAddPathBeneath(int rulesetFd, long allowed, int parentFd) throws SyscallException {
+        call("landlock_add_rule");
+    }
+
+    @Override
+    public void landlockAddNetPort(int rulesetFd, long allowed, long port) throws SyscallException {
+        call("landlock_add_rule");
+    }
+
+    @Override
+    public void landlockRestrictSelf(int rulesetFd, int flags) throws SyscallException {
+        call("landlock_restrict_self");
+        restrictFlags = flags;
+    }
+
+    @Override
+    public void setNoNewPrivs() throws SyscallException {
+        call("prctl");
+    }
+
+    @Override
+    public int openPath(String path) throws SyscallException {
+        call("openat");
+        return nextFd++;
+    }
+
+    @Override
+    public void close(int fd) throws SyscallException {
+        call("close");
+    }
+
+    @Override
+    public void seccompSetFilter(List<SockFilter> program, int flags) throws SyscallException {
+        call("seccomp");
+        installedFilter = program;
+    }
+
+    @Override
+    public void closeOnExecFrom(int lowestFd) throws SyscallException {
+        call("close_range");
+    }
+
+    @Override
+    public void setCloseOnExec(int fd) throws SyscallException {
+        call("fcntl");
+    }
+
+    @Override
+    public void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException {
+        call("execve");
+        throw new IllegalStateException("a fake execve that succeeded");
+    }
+}

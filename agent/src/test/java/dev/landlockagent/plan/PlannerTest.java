@@ -1,0 +1,189 @@
+package dev.landlockagent.plan;
+
+import dev.landlockagent.landlock.AccessFs;
+import dev.landlockagent.landlock.AccessNet;
+import dev.landlockagent.landlock.LandlockAbi;
+import dev.landlockagent.landlock.Scope;
+import dev.landlockagent.policy.Policy;
+import dev.landlockagent.policy.PolicyContext;
+import dev.landlockagent.policy.PolicyException;
+import dev.landlockagent.policy.PolicyParser;
+import dev.landlockagent.policy.SocketNames;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What each kernel ABI enforces of a policy, and what strict and best-effort do with the rest. */
+class PlannerTest {
+    @TempDir
+    Path dir;
+
+    private Policy policy(String json) throws PolicyException {
+        PolicyContext ctx = PolicyContext.of(Path.of("/opt/jdk"), Path.of("/tmp"), Path.of("/home/u"), dir, null, dir, Map.of());
+        return PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), "policy.json", ctx);
+    }
+
+    private JvmFacts facts() {
+        return new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                null, dir, "user");
+    }
+
+    private RulesetPlan plan(String json, int abi) throws PolicyException {
+        return Planner.plan(policy(json), KernelInfo.of(abi), facts());
+    }
+
+    @Test
+    void everyRightOfTheKernelIsHandledSoWhatIsNotAllowedIsDenied() throws Exception {
+        RulesetPlan p = plan("{\"version\": 1}", 7);
+        assertEquals(LandlockAbi.of(7).fsRights(), p.handledFs());
+        assertEquals(AccessNet.BIND_TCP.mask() | AccessNet.CONNECT_TCP.mask(), p.handledNet());
+        assertEquals(Scope.ABSTRACT_UNIX_SOCKET.mask() | Scope.SIGNAL.mask(), p.scoped());
+        assertEquals(List.of(), p.ports());
+        assertEquals(SocketPlan.Mode.ALLOW_LIST, p.sockets().mode());
+        assertTrue(p.sockets().allowed().isEmpty());
+        assertFalse(p.sockets().allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, 0));
+        assertTrue(p.sockets().allowsSocketpair(SocketNames.AF_UNIX, SocketNames.SOCK_STREAM, 0),
+                "the JDK's NIO socketpair stays possible");
+    }
+
+    @Test
+    void jvmNoneLeavesOutTheBaseline() throws Exception {
+        Files.createDirectories(dir.resolve("jdk"));
+        assertFalse(plan("{\"version\": 1}", 7).paths().isEmpty());
+        RulesetPlan none = plan("{\"version\": 1, \"jvm\": \"none\"}", 7);
+        assertTrue(none.paths().isEmpty(), none.paths().toString());
+        assertTrue(none.sockets().socketpairOnly().isEmpty());
+    }
+
+    @Test
+    void portsBecomeRulesAndAFullRangeMeansTheRightIsNotHandled() throws Exception {
+        RulesetPlan p = plan("{\"version\": 1, \"network\": {\"tcp\": {\"bind\": [8080, \"9000-9002\"], \"connect\": [\"0-65535\"]}}}", 4);
+        assertEquals(AccessNet.BIND_TCP.mask(), p.handledNet());
+        assertEquals(4, p.portCount(AccessNet.BIND_TCP));
+        assertTrue(p.allowsPort(AccessNet.BIND_TCP, 9001));
+        assertFalse(p.allowsPort(AccessNet.BIND_TCP, 9003));
+        assertTrue(p.allowsPort(AccessNet.CONNECT_TCP, 1));
+    }
+
+    @Test
+    void absentSocketsMeansWhatNetworkImplies() throws Exception {
+        SocketPlan s = plan("{\"version\": 1, \"network\": {\"tcp\": {\"connect\": [443]}}}", 7).sockets();
+        assertTrue(s.allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, 0));
+        assertTrue(s.allows(SocketNames.AF_INET, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_TCP));
+        assertFalse(s.allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_MPTCP), "no MPTCP bypass");
+        assertFalse(s.allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0), "no UDP");
+        assertFalse(s.allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, 0), "no netlink");
+        assertFalse(s.allows(SocketNames.AF_INET, SocketNames.SOCK_RAW, 1), "no raw");
+    }
+
+    @Test
+    void strictRefusesAWildcardInetStreamRuleWhileTcpPortsAreRestricted() {
+        PolicyException e = assertThrows(PolicyException.class, () -> plan("""
+                {"version": 1, "network": {"tcp": {"connect": [443]}},
+                 "sockets": [{"domain": "inet6", "type": "stream"}]}""", 7));
+        assertTrue(e.getMessage().contains("sockets[0]"), e.getMessage());
+        assertTrue(e.getMessage().contains("MPTCP"), e.getMessage());
+        assertTrue(e.getMessage().contains("add \"protocol\": \"tcp\""), e.getMessage());
+    }
+
+    @Test
+    void strictRefusesAnExplicitMptcpRuleAndBestEffortWarns() throws Exception {
+        String rules = """
+                "network": {"tcp": {"connect": [443]}},
+                "sockets": [{"domain": "inet", "type": "stream", "protocol": "tcp"},
+                            {"domain": "inet", "type": "stream", "protocol": "mptcp"}]}""";
+        assertThrows(PolicyException.class, () -> plan("{\"version\": 1, " + rules, 7));
+        RulesetPlan p = plan("{\"version\": 1, \"compatibility\": \"best-effort\", " + rules, 7);
+        assertTrue(p.warnings().get(0).contains("MPTCP"), p.warnings().toString());
+        assertTrue(p.sockets().allows(SocketNames.AF_INET, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_MPTCP));
+    }
+
+    @Test
+    void unrestrictedSocketsStillCloseTheTcpBypassWhenPortsAreRestricted() throws Exception {
+        SocketPlan s = plan("{\"version\": 1, \"sockets\": \"unrestricted\", \"network\": {\"tcp\": {\"bind\": [80]}}}", 7).sockets();
+        assertTrue(s.allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0));
+        assertTrue(s.allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, 0));
+        assertFalse(s.allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_MPTCP));
+        assertFalse(s.allows(SocketNames.AF_INET, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_SCTP));
+        assertFalse(s.allows(SocketNames.AF_SMC, SocketNames.SOCK_STREAM, 0));
+        SocketPlan open = plan("{\"version\": 1, \"sockets\": \"unrestricted\", \"network\": \"unrestricted\"}", 7).sockets();
+        assertFalse(open.restrictsCreation());
+    }
+
+    @Test
+    void networkRulesThatNeedASocketKindTheListForbidsAreAConflict() {
+        PolicyException e = assertThrows(PolicyException.class, () -> plan("""
+                {"version": 1,
+                 "network": {"tcp": {"connect": [443]}},
+                 "sockets": [{"domain": "unix", "type": "stream"}]}""", 7));
+        assertTrue(e.getMessage().contains("network.tcp"), e.getMessage());
+        assertTrue(e.getMessage().contains("\"sockets\" at policy.json:3:13"), e.getMessage());
+    }
+
+    @Test
+    void udpRulesAreRefusedBeforeAbi10AndEnforcedFromIt() throws Exception {
+        String udp = "{\"version\": 1, \"network\": {\"udp\": {\"bind\": [5353]}}}";
+        PolicyException e = assertThrows(PolicyException.class, () -> plan(udp, 7));
+        assertTrue(e.getMessage().contains("UDP port rules need Landlock ABI 10 (Linux 7.2); this kernel has Landlock ABI 7"), e.getMessage());
+        RulesetPlan p10 = plan(udp, 10);
+        assertTrue(p10.handles(AccessNet.BIND_UDP));
+        assertTrue(p10.allowsPort(AccessNet.BIND_UDP, 5353));
+        assertFalse(p10.allowsPort(AccessNet.CONNECT_SEND_UDP, 53));
+    }
+
+    @Test
+    void abi2HasNoNetworkRules() throws Exception {
+        String withNetwork = "{\"version\": 1, \"network\": {\"tcp\": {\"connect\": [443]}}}";
+        assertThrows(PolicyException.class, () -> plan(withNetwork, 2));
+        RulesetPlan best = plan("{\"version\": 1, \"compatibility\": \"best-effort\", \"network\": {\"tcp\": {\"connect\": [443]}}}", 2);
+        assertEquals(0, best.handledNet());
+        assertTrue(best.notEnforced().contains("TCP ports"), best.notEnforced().toString());
+        RulesetPlan noNetwork = plan("{\"version\": 1}", 2);
+        assertTrue(noNetwork.notEnforced().contains("TCP ports"), "the INFO line says so");
+        assertEquals(LandlockAbi.of(2).fsRights(), noNetwork.handledFs());
+    }
+
+    @Test
+    void explicitScopesNeedAbi6ButDefaultScopesAreBestEffort() throws Exception {
+        assertThrows(PolicyException.class, () -> plan("{\"version\": 1, \"scopes\": [\"signal\"]}", 5));
+        RulesetPlan p = plan("{\"version\": 1}", 5);
+        assertEquals(0, p.scoped());
+        assertTrue(p.notEnforced().contains("scopes"));
+    }
+
+    @Test
+    void rightsTheKernelLacksAreRefusedInStrictAndDroppedInBestEffort() throws Exception {
+        Files.createDirectories(dir.resolve("sock"));
+        String strict = "{\"version\": 1, \"filesystem\": [{\"path\": \"" + dir.resolve("sock") + "\", \"allow\": [\"resolve_unix\", \"read\"]}]}";
+        PolicyException e = assertThrows(PolicyException.class, () -> plan(strict, 7));
+        assertTrue(e.getMessage().contains("resolve_unix need Landlock ABI 9 (Linux 7.1)"), e.getMessage());
+        RulesetPlan p = plan(strict.replace("\"version\": 1,", "\"version\": 1, \"compatibility\": \"best-effort\","), 7);
+        PathGrant g = p.paths().stream().filter(PathGrant::fromPolicy).findFirst().orElseThrow();
+        assertEquals(AccessFs.READ_FILE.mask() | AccessFs.READ_DIR.mask(), g.access());
+        assertEquals(1, p.warnings().size());
+    }
+
+    @Test
+    void noLandlockIsAlwaysRefusedEvenInBestEffort() {
+        assertThrows(PolicyException.class, () -> plan("{\"version\": 1, \"compatibility\": \"best-effort\"}", 0));
+    }
+
+    @Test
+    void dnsAllowsWhatNameResolutionNeeds() throws Exception {
+        RulesetPlan p = plan("{\"version\": 1, \"dns\": true, \"network\": {\"tcp\": {\"connect\": [443]}}}", 7);
+        assertTrue(p.allowsPort(AccessNet.CONNECT_TCP, 53));
+        assertTrue(p.sockets().allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0));
+        assertTrue(p.sockets().allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, SocketNames.NETLINK_ROUTE));
+        assertFalse(p.sockets().allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, 9), "not netlink audit");
+    }
+}

@@ -76,11 +76,9 @@ class ThreadConfinementTest {
 
     @Test
     void agentLoadedThroughTheAttachApiCannotReadDeniedFile(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
-        // The Attach Listener needs a UNIX socket in /tmp; the secret stays outside the policy.
-        String policy = """
-                {"version": 1,
-                 "filesystem": [{"path": "/tmp", "allow": ["read", "write"]}],
-                 "sockets": [{"domain": "unix", "type": "stream"}]}""";
+        // The Attach Listener needs its UNIX socket in /tmp (make_sock, and remove_file for the
+        // rename and clean-up), and the agent jar must be readable; nothing else is granted, so the
+        // secret stays out of reach wherever the build runs.
         Path agentJar = tmp.resolve("attached-agent.jar");
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -88,6 +86,11 @@ class ThreadConfinementTest {
         try (OutputStream out = Files.newOutputStream(agentJar); JarOutputStream jar = new JarOutputStream(out, mf)) {
             jar.flush();
         }
+        String policy = """
+                {"version": 1,
+                 "filesystem": [{"path": "/tmp", "allow": ["make_sock", "remove_file"]},
+                                {"path": "%s", "allow": ["read"]}],
+                 "sockets": [{"domain": "unix", "type": "stream"}]}""".formatted(agentJar);
         SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses())
                 .jvmOptions("-XX:+EnableDynamicAgentLoading")
                 .start(dev.landlockagent.it.probe.Probe.class.getName(), "wait");

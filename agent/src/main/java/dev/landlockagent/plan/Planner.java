@@ -29,6 +29,10 @@ import java.util.List;
  * it becomes a warning and a "not enforced" note.
  */
 public final class Planner {
+    /** What glibc's resolver reads; "dns": true allows them. */
+    static final List<String> DNS_FILES = List.of("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
+            "/etc/host.conf", "/etc/gai.conf");
+
     private final Policy policy;
     private final KernelInfo kernel;
     private final LandlockAbi abi;
@@ -60,6 +64,14 @@ public final class Planner {
             if (policy.jvm() == Policy.JvmBaseline.AUTO) {
                 for (JvmBaseline.Entry e : JvmBaseline.entries(facts)) {
                     baseline(e, paths);
+                }
+            }
+            if (policy.dns().enabled()) {
+                for (String f : DNS_FILES) {
+                    Path p = Path.of(f);
+                    if (Files.exists(p)) {
+                        paths.add(new PathGrant(p, AccessFs.READ_FILE.mask(), true, "dns at " + policy.dns().at()));
+                    }
                 }
             }
         }

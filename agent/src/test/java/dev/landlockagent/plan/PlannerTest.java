@@ -185,5 +185,8 @@ class PlannerTest {
         assertTrue(p.sockets().allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0));
         assertTrue(p.sockets().allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, SocketNames.NETLINK_ROUTE));
         assertFalse(p.sockets().allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, 9), "not netlink audit");
+        if (Files.exists(Path.of("/etc/hosts"))) {
+            assertTrue(p.paths().stream().anyMatch(g -> g.path().equals(Path.of("/etc/hosts"))), p.paths().toString());
+        }
     }
 }

@@ -218,8 +218,13 @@ final class SocketPlanner {
     private void notes(SocketPlan plan) {
         boolean inet4Stream = plan.allows(AF_INET, SOCK_STREAM, 0);
         boolean inet6Stream = plan.allows(AF_INET6, SOCK_STREAM, 0);
+        // libnet decides at start-up whether IPv4 and IPv6 exist by creating a stream socket of each.
         if (inet4Stream && !inet6Stream) {
             notEnforced.add("IPv6 (inet6 stream sockets are not allowed, so the JVM runs IPv4-only)");
+        }
+        if (inet6Stream && !inet4Stream) {
+            notEnforced.add("IPv4 probe (inet stream sockets are not allowed, so the JVM considers IPv4 unavailable:"
+                    + " its loopback address is ::1; IPv4 peers are still reached through the inet6 socket)");
         }
         boolean udpSockets = plan.allows(AF_INET, SOCK_DGRAM, 0) || plan.allows(AF_INET6, SOCK_DGRAM, 0);
         if (udpSockets && !abi.hasUdpRules() && !notEnforced.contains("UDP ports")) {

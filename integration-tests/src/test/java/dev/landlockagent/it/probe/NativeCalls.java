@@ -1,0 +1,112 @@
+package dev.landlockagent.it.probe;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * What hostile or just low-level application code can do through FFM: call socket(2) and friends
+ * directly, and run machine code that enters the kernel through other syscall ABIs. Returns the
+ * result, or {@code -errno}.
+ */
+final class NativeCalls {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final MethodHandle SOCKET = handle("socket",
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SOCKETPAIR = handle("socketpair", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+    private static final MethodHandle SYSCALL2 = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle MMAP = LINKER.downcallHandle(LINKER.defaultLookup().find("mmap").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT,
+                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+
+    private NativeCalls() {
+    }
+
+    private static MethodHandle handle(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, Linker.Option.captureCallState("errno"));
+    }
+
+    static int socket(int domain, int type, int protocol) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            int fd = (int) SOCKET.invokeExact(state, domain, type, protocol);
+            return fd >= 0 ? fd : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
+    static int socketpair(int domain, int type, int protocol) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment fds = arena.allocate(ValueLayout.JAVA_INT, 2);
+            int r = (int) SOCKETPAIR.invokeExact(state, domain, type, protocol, fds);
+            return r >= 0 ? fds.getAtIndex(ValueLayout.JAVA_INT, 0) : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
+    /** io_uring_setup(1, &params): the ring's descriptor, or -errno. */
+    static long ioUringSetup() throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment params = arena.allocate(120, 8); // struct io_uring_params, zeroed
+            long r = (long) SYSCALL2.invokeExact(state, 425L, 1L, params);
+            return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
+    // x86_64 machine code. long f(long nr, long a, long b, long c):
+    //   mov rax,rdi; mov rdi,rsi; mov rsi,rdx; mov rdx,rcx; syscall; ret
+    private static final byte[] SYSCALL_64 = {0x48, (byte) 0x89, (byte) 0xf8, 0x48, (byte) 0x89, (byte) 0xf7,
+        0x48, (byte) 0x89, (byte) 0xd6, 0x48, (byte) 0x89, (byte) 0xca, 0x0f, 0x05, (byte) 0xc3};
+    //   push rbx; mov eax,edi; mov ebx,esi; mov r8,rcx; mov ecx,edx; mov edx,r8d; int 0x80;
+    //   movsxd rax,eax; pop rbx; ret
+    private static final byte[] INT80_32 = {0x53, (byte) 0x89, (byte) 0xf8, (byte) 0x89, (byte) 0xf3,
+        0x49, (byte) 0x89, (byte) 0xc8, (byte) 0x89, (byte) 0xd1, 0x44, (byte) 0x89, (byte) 0xc2, (byte) 0xcd,
+        (byte) 0x80, 0x48, 0x63, (byte) 0xc0, 0x5b, (byte) 0xc3};
+
+    private static MethodHandle machineCode(byte[] code) throws Throwable {
+        if (!System.getProperty("os.arch").equals("amd64")) {
+            throw new UnsupportedOperationException("machine code for x86_64 only");
+        }
+        int protRwx = 0x7;
+        int mapPrivateAnonymous = 0x02 | 0x20;
+        MemorySegment mem = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, 4096L, protRwx, mapPrivateAnonymous, -1, 0L);
+        if (mem.address() == -1L || mem.address() == 0) {
+            throw new IllegalStateException("mmap of executable memory failed");
+        }
+        MemorySegment.copy(code, 0, mem.reinterpret(4096), ValueLayout.JAVA_BYTE, 0, code.length);
+        return LINKER.downcallHandle(mem, FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+    }
+
+    /** socket(2) through the x32 ABI (syscall number with bit 30 set): the result or -errno. */
+    static long x32Socket(int domain, int type, int protocol) throws Throwable {
+        return (long) machineCode(SYSCALL_64).invokeExact(41L | 0x4000_0000L, (long) domain, (long) type, (long) protocol);
+    }
+
+    /** socket(2) through the i386 ABI (int 0x80, number 359) from this 64-bit process. */
+    static long i386Socket(int domain, int type, int protocol) throws Throwable {
+        return (long) machineCode(INT80_32).invokeExact(359L, (long) domain, (long) type, (long) protocol);
+    }
+
+    /** socketcall(SYS_SOCKET, args) through the i386 ABI; the arguments live below 4 GiB. */
+    static long i386Socketcall(int domain, int type, int protocol) throws Throwable {
+        int mapPrivateAnonymous32 = 0x02 | 0x20 | 0x40; // MAP_32BIT
+        MemorySegment args = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, 4096L, 0x3, mapPrivateAnonymous32, -1, 0L);
+        MemorySegment a = args.reinterpret(12);
+        a.set(ValueLayout.JAVA_INT, 0, domain);
+        a.set(ValueLayout.JAVA_INT, 4, type);
+        a.set(ValueLayout.JAVA_INT, 8, protocol);
+        return (long) machineCode(INT80_32).invokeExact(102L, 1L, args.address(), 0L);
+    }
+}

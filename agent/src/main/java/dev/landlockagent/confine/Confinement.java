@@ -10,7 +10,9 @@ import dev.landlockagent.plan.PathGrant;
 import dev.landlockagent.plan.PortGrant;
 import dev.landlockagent.plan.RulesetPlan;
 import dev.landlockagent.seccomp.Bpf;
+import dev.landlockagent.plan.SocketPlan;
 import dev.landlockagent.seccomp.SeccompFilter;
+import dev.landlockagent.seccomp.SocketEnforcement;
 import dev.landlockagent.seccomp.SockFilter;
 
 import java.util.EnumSet;
@@ -44,8 +46,9 @@ public final class Confinement {
         if (plan.hasLandlockRuleset()) {
             landlock(plan, allThreads, logNewExec);
         }
-        List<SockFilter> program = SeccompFilter.compile(plan.sockets(), sys.arch(), canary);
-        if (plan.sockets().restrictsCreation() || canary.offset() != 0) {
+        SocketPlan sockets = SocketEnforcement.forKernel(plan.abi()).forSeccomp(plan.sockets());
+        List<SockFilter> program = SeccompFilter.compile(sockets, sys.arch(), canary);
+        if (sockets.restrictsCreation() || canary.offset() != 0) {
             try {
                 sys.seccompSetFilter(program, allThreads ? Bpf.SECCOMP_FILTER_FLAG_TSYNC : 0);
             } catch (SyscallException e) {

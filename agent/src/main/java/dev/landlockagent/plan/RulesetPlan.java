@@ -83,7 +83,7 @@ public record RulesetPlan(
         }
         b.append("; sockets ");
         if (sockets.mode() == SocketPlan.Mode.ALLOW_LIST) {
-            b.append(sockets.allowed().size()).append(" allowed");
+            b.append(sockets.allowed().size()).append(" kinds allowed");
         } else if (sockets.denied().isEmpty()) {
             b.append("unrestricted");
         } else {

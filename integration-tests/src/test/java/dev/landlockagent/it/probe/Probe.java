@@ -63,6 +63,14 @@ public final class Probe {
                 case "connect" -> report("connect " + args[++i], connect(Integer.parseInt(args[i])));
                 case "fds" -> report("fds", fds());
                 case "pid" -> report("pid", "OK " + ProcessHandle.current().pid());
+                case "resolve" -> {
+                    String host = args[++i];
+                    try {
+                        report("resolve " + host, "OK " + java.net.InetAddress.getByName(host).getHostAddress());
+                    } catch (IOException e) {
+                        report("resolve " + host, denied(e));
+                    }
+                }
                 case "env" -> report("env " + args[++i], "OK " + System.getenv(args[i]));
                 case "prop" -> report("prop " + args[++i], "OK " + System.getProperty(args[i]));
                 case "stdin" -> report("stdin", "OK " + new String(System.in.readAllBytes(), StandardCharsets.UTF_8).strip());

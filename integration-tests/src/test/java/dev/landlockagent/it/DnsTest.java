@@ -1,0 +1,42 @@
+package dev.landlockagent.it;
+
+import dev.landlockagent.testing.SandboxedJvm;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static dev.landlockagent.it.Probes.assertAllowed;
+import static dev.landlockagent.it.Probes.assertDenied;
+
+/** "dns": true allows name resolution through glibc; without it only literal addresses work. */
+@RequiresLandlock(abi = 4)
+class DnsTest {
+
+    /** A name /etc/hosts maps, other than "localhost" (which the JDK answers itself, without glibc). */
+    private static String nameFromEtcHosts() throws Exception {
+        for (String line : Files.readAllLines(Path.of("/etc/hosts"))) {
+            String[] f = line.replaceAll("#.*", "").trim().split("\\s+");
+            for (int i = 1; i < f.length; i++) {
+                if (!f[i].equals("localhost") && !f[i].isEmpty() && !f[i].contains("localhost.")) {
+                    return f[i];
+                }
+            }
+        }
+        Assumptions.abort("/etc/hosts maps no name but localhost");
+        return null;
+    }
+
+    @Test
+    void aNameFromEtcHostsResolvesWithDnsAndNotWithout() throws Exception {
+        String name = nameFromEtcHosts();
+        SandboxedJvm.Result with = Probes.run(SandboxedJvm.withPolicyJson("{\"version\": 1, \"dns\": true}"),
+                "resolve", name, "resolve", "127.0.0.1");
+        assertAllowed(with, "resolve " + name);
+        SandboxedJvm.Result without = Probes.run(SandboxedJvm.withPolicyJson("{\"version\": 1}"),
+                "resolve", name, "resolve", "127.0.0.1");
+        assertDenied(without, "resolve " + name);
+        assertAllowed(without, "resolve 127.0.0.1");
+    }
+}

@@ -1,5 +1,8 @@
 package dev.landlockagent.confine;
 
+import dev.landlockagent.explain.DenialExplainer;
+import dev.landlockagent.explain.ExplainContext;
+import dev.landlockagent.instrument.DenialInstrumentation;
 import dev.landlockagent.landlock.Errata;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.LandlockAbi;
@@ -30,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The agent's start: find and check the policy, plan it for this kernel, confine every thread
@@ -40,6 +44,8 @@ import java.util.function.Consumer;
 public final class Startup implements Consumer<Object[]> {
     /** Forces a mechanism (auto, tsync, re-exec), for testing both paths on one kernel. */
     public static final String MECHANISM_PROPERTY = "landlock.mechanism";
+    /** {@code false} turns off the instrumentation that explains denials. */
+    public static final String EXPLAIN_PROPERTY = "landlock.explain";
     /** Prints a stack trace with a fail-closed message. */
     public static final String DEBUG_PROPERTY = "landlock.debug";
     private static final int MAX_GENERATIONS = 3;
@@ -96,6 +102,7 @@ public final class Startup implements Consumer<Object[]> {
                     : Verification.reject(marker, ThisJvm.pid(), agentJar);
             Timing.mark("verify marker");
             if (rejected == null) {
+                explainDenials(inst, new PlanAgain(agentArgument, agentJar, marker.abi()));
                 confined(marker, inst);
                 Timing.mark("restore environment, log");
                 Timing.print("re-executed JVM");
@@ -169,6 +176,7 @@ public final class Startup implements Consumer<Object[]> {
                 Timing.mark("apply ruleset and filter");
                 System.setProperty(Marker.PROPERTY, marker.encode());
                 announce(marker);
+                explainDenials(inst, new Fixed(new ExplainContext(doc.origin(), plan)));
                 Timing.mark("log");
                 Timing.print("TSYNC");
             }
@@ -176,6 +184,7 @@ public final class Startup implements Consumer<Object[]> {
                 confinement.apply(plan, false, false, new SeccompFilter.Canary(canary));
                 nativeAccess.close();
                 announce(marker);
+                explainDenials(inst, new Fixed(new ExplainContext(doc.origin(), plan)));
                 log().warn("only the main thread and the threads it starts are confined: threads that existed before the"
                         + " agent ran (Finalizer, Reference Handler, Signal Dispatcher, Common-Cleaner) and threads they"
                         + " start are not. This kernel has no TSYNC and the JVM cannot be re-executed.");
@@ -183,7 +192,7 @@ public final class Startup implements Consumer<Object[]> {
         }
     }
 
-    /** The re-executed JVM, whose marker checked out: restore the environment and report. */
+    /** The re-executed JVM, whose marker checked out: restore the environment, report, explain denials. */
     private void confined(Marker marker, Instrumentation inst) throws ReflectiveOperationException {
         Map<String, String> env = new LinkedHashMap<>();
         if (marker.javaToolOptions() != null) {
@@ -197,6 +206,48 @@ public final class Startup implements Consumer<Object[]> {
             EnvironmentRestorer.restore(env);
         }
         announce(marker);
+    }
+
+    /** Instruments the JDK so that denials are explained, unless -Dlandlock.explain=false. */
+    private static void explainDenials(Instrumentation inst, Supplier<ExplainContext> context) {
+        if (!Boolean.parseBoolean(System.getProperty(EXPLAIN_PROPERTY, "true"))) {
+            return;
+        }
+        try {
+            DenialInstrumentation.install(inst, new DenialExplainer(context));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            log().warn("denials will not be explained: cannot instrument the JDK ({})", e.toString());
+        }
+    }
+
+    /**
+     * The plan of the first JVM, made again in the re-executed one when the first denial needs it:
+     * the same policy, JVM and kernel ABI give the same plan.
+     */
+    private static final class PlanAgain implements Supplier<ExplainContext> {
+        private final String agentArgument;
+        private final Path agentJar;
+        private final int abi;
+
+        PlanAgain(String agentArgument, Path agentJar, int abi) {
+            this.agentArgument = agentArgument;
+            this.agentJar = agentJar;
+            this.abi = abi;
+        }
+
+        @Override
+        public ExplainContext get() {
+            try {
+                Path mainJar = ThisJvm.mainJar();
+                PolicySource.Document doc = PolicySource.locate(agentArgument, System.getProperty(PolicySource.PROPERTY), mainJar);
+                Policy policy = PolicyParser.parse(doc.bytes(), doc.origin(),
+                        PolicyContext.ofThisJvm(mainJar == null ? null : mainJar.getParent(), doc.folder()));
+                JvmFacts facts = ThisJvm.facts(ThisJvm.commandLine(), agentJar, doc.file());
+                return new ExplainContext(doc.origin(), Planner.plan(policy, KernelInfo.of(abi), facts));
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot read the policy again to explain a denial: " + e.getMessage(), e);
+            }
+        }
     }
 
     private static void announce(Marker marker) {
@@ -276,6 +327,19 @@ public final class Startup implements Consumer<Object[]> {
             }
             long r = ByteBuffer.wrap(b).getLong();
             return (r & ((1L << 62) - 1)) | (1L << 62);
+        }
+    }
+
+    private static final class Fixed implements Supplier<ExplainContext> {
+        private final ExplainContext context;
+
+        Fixed(ExplainContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public ExplainContext get() {
+            return context;
         }
     }
 

@@ -1,0 +1,7 @@
+package dev.landlockagent.explain;
+
+import dev.landlockagent.plan.RulesetPlan;
+
+/** What the explainer judges a denial against: the plan this JVM was confined with, and its policy's name. */
+public record ExplainContext(String policyOrigin, RulesetPlan plan) {
+}

@@ -1,0 +1,35 @@
+package dev.landlockagent.instrument.advice;
+
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Inlined at the exit of sun.nio.ch.Net.socket(ProtocolFamily, boolean): every inet/inet6 socket the JDK creates. When the JDK method throws, the agent's explainer
+ * ({@code dev.landlockagent.bootstrap.DenialHook}) may replace the exception with one of the same
+ * class whose message names the denied operation, the policy and the fix. The code uses only
+ * java.base types: it runs inside java.base.
+ */
+public final class NetSocketAdvice {
+    private NetSocketAdvice() {
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    @SuppressWarnings({"unchecked", "rawtypes", "UnusedAssignment"})
+    static void exit(@Advice.Argument(0) java.net.ProtocolFamily family,
+                            @Advice.Argument(1) boolean stream,
+                            @Advice.Thrown(readOnly = false) Throwable thrown) {
+        if (thrown != null) {
+            try {
+                Object h = Class.forName("dev.landlockagent.bootstrap.DenialHook", true, ClassLoader.getSystemClassLoader())
+                        .getMethod("handler").invoke(null);
+                if (h instanceof java.util.function.BiFunction) {
+                    Object r = ((java.util.function.BiFunction) h).apply("net.socket", new Object[] {family, Boolean.valueOf(stream), thrown});
+                    if (r instanceof Throwable) {
+                        thrown = (Throwable) r;
+                    }
+                }
+            } catch (Throwable ignored) {
+                // no explainer: the JDK's own exception stands
+            }
+        }
+    }
+}

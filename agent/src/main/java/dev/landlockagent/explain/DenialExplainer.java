@@ -282,6 +282,11 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
                     AccessFs.REFER.mask() | AccessFs.REMOVE_FILE.mask() | AccessFs.MAKE_REG.mask(), "move files out of " + parent, file);
             case "newDirectoryStream", "list", "walk", "find" -> fsNeed(plan, "list folder " + file, p,
                     AccessFs.READ_DIR.mask(), "list " + file, file);
+            case "readAllBytes", "readString", "readAllLines", "lines", "newInputStream", "newBufferedReader", "copy" ->
+                    fsNeed(plan, "read " + file, p, AccessFs.READ_FILE.mask(), "read " + file, file);
+            case "write", "writeString", "newOutputStream", "newBufferedWriter" -> Files.exists(p)
+                    ? fsNeed(plan, "write " + file, p, AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask(), "write " + file, file)
+                    : fsNeed(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(), "create files in " + parent, file);
             default -> {
                 // Opened for reading, writing or both: name every open right the policy lacks here.
                 long open = AccessFs.READ_FILE.mask() | AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask();

@@ -1,15 +1,25 @@
 package dev.landlockagent.log;
 
 import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
+import org.slf4j.event.LoggingEvent;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.spi.LoggingEventAware;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
-/** Writes one line per event to stderr; see {@link AgentLoggerProvider}. */
-final class AgentLogger extends LegacyAbstractLogger {
+/**
+ * The agent's logger: {@code [landlock-agent] LEVEL message {key=value, ...}} on stderr, or, for
+ * WARN and ERROR once the application's own SLF4J is initialised, through it
+ * ({@link ApplicationLogging}). The level comes from {@value #LEVEL_PROPERTY} (info by default).
+ */
+final class AgentLogger extends LegacyAbstractLogger implements LoggingEventAware {
     private static final long serialVersionUID = 1L;
     static final String LEVEL_PROPERTY = "landlock.log";
 
@@ -65,10 +75,38 @@ final class AgentLogger extends LegacyAbstractLogger {
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String messagePattern, Object[] arguments,
                                                Throwable throwable) {
         String text = MessageFormatter.basicArrayFormat(messagePattern, arguments);
+        if (throwable != null) {
+            text = text + " (" + throwable + ")";
+        }
+        emit(level, text, Map.of());
+    }
+
+    /** The fluent API ({@code atWarn().addKeyValue(...)}) arrives here with its key-values apart. */
+    @Override
+    public void log(LoggingEvent event) {
+        if (event.getLevel().toInt() < threshold) {
+            return;
+        }
+        String text = MessageFormatter.basicArrayFormat(event.getMessage(), event.getArgumentArray());
+        Map<String, Object> kv = new LinkedHashMap<>();
+        List<KeyValuePair> pairs = event.getKeyValuePairs();
+        if (pairs != null) {
+            for (KeyValuePair p : pairs) {
+                kv.put(p.key, p.value);
+            }
+        }
+        emit(event.getLevel(), text, kv);
+    }
+
+    private void emit(Level level, String text, Map<String, Object> keyValues) {
+        if (level.toInt() >= Level.WARN.toInt()
+                && ApplicationLogging.log(level.name().toLowerCase(Locale.ROOT), name, text, keyValues)) {
+            return;
+        }
         PrintStream err = System.err;
         StringBuilder line = new StringBuilder("[landlock-agent] ").append(level).append(' ').append(text);
-        if (throwable != null) {
-            line.append(" (").append(throwable).append(')');
+        if (!keyValues.isEmpty()) {
+            line.append(' ').append(keyValues);
         }
         err.println(line);
     }

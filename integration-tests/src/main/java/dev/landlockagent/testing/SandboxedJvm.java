@@ -314,7 +314,8 @@ public final class SandboxedJvm {
 
     /**
      * What a confined JVM did: its command, exit status and output. {@link #denials()} lists the
-     * agent's denial reports on stderr (lines starting with {@code [landlock-agent] WARN denied}).
+     * agent's denial reports on stderr (lines starting with {@code [landlock-agent] WARN denied};
+     * an application whose SLF4J is initialised gets them in its own log instead).
      */
     public record Result(List<String> command, int exitCode, String stdout, String stderr) {
         public List<String> stdoutLines() {

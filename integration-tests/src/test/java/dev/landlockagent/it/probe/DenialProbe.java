@@ -1,0 +1,90 @@
+package dev.landlockagent.it.probe;
+
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.RandomAccessFile;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Does what a denying policy forbids, through each public API, and reports the exception the
+ * application sees: {@code RESULT <label> <exception class>|<message>|<cause class>}.
+ * Commands: {@code api NAME PORT} (see {@link SocketProbe#API_NAMES}), {@code bind PORT},
+ * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}.
+ */
+public final class DenialProbe {
+    private DenialProbe() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "api" -> {
+                    String name = args[++i];
+                    int port = Integer.parseInt(args[++i]);
+                    System.out.println("RESULT api " + name + " " + SocketProbe.api(name, port).replace("DENIED ", "").replaceFirst(": ", "|"));
+                }
+                case "bind" -> {
+                    int port = Integer.parseInt(args[++i]);
+                    report("bind", () -> {
+                        try (ServerSocket s = new ServerSocket()) {
+                            s.bind(new InetSocketAddress("127.0.0.1", port));
+                        }
+                    });
+                }
+                case "http-client" -> {
+                    int port = Integer.parseInt(args[++i]);
+                    report("http-client", () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
+                            .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                                    HttpResponse.BodyHandlers.discarding()));
+                }
+                case "http-url" -> {
+                    int port = Integer.parseInt(args[++i]);
+                    report("http-url", () -> {
+                        HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/").toURL().openConnection();
+                        c.setConnectTimeout(5000);
+                        c.getResponseCode();
+                    });
+                }
+                case "files" -> {
+                    Path dir = Path.of(args[++i]);
+                    Path file = dir.resolve("existing.txt");
+                    report("files-readString", () -> Files.readString(file));
+                    report("files-writeString", () -> Files.writeString(dir.resolve("new.txt"), "x"));
+                    report("files-newInputStream", () -> Files.newInputStream(file).close());
+                    report("files-createDirectory", () -> Files.createDirectory(dir.resolve("sub")));
+                    report("files-delete", () -> Files.delete(file));
+                    report("file-input-stream", () -> new FileInputStream(file.toFile()).close());
+                    report("file-output-stream", () -> new FileOutputStream(dir.resolve("out.txt").toFile()).close());
+                    report("random-access-r", () -> new RandomAccessFile(file.toFile(), "r").close());
+                    report("random-access-rw", () -> new RandomAccessFile(file.toFile(), "rw").close());
+                }
+                default -> throw new IllegalArgumentException(args[i]);
+            }
+        }
+        System.out.flush();
+    }
+
+    interface Action {
+        void run() throws Exception;
+    }
+
+    private static void report(String label, Action a) {
+        try {
+            a.run();
+            System.out.println("RESULT " + label + " OK");
+        } catch (Exception e) {
+            Throwable cause = e.getCause();
+            System.out.println("RESULT " + label + " " + e.getClass().getName() + "|" + String.valueOf(e.getMessage()).replace('\n', ' ')
+                    + "|" + (cause == null ? "" : cause.getClass().getName() + ": " + cause.getMessage()));
+        }
+    }
+}

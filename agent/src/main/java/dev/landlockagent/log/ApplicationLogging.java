@@ -11,6 +11,11 @@ import java.util.Map;
  * application's initialisation order, and with no binding SLF4J prints warnings of its own.
  */
 final class ApplicationLogging {
+    /**
+     * The application's SLF4J entry point. Built at run time: the agent jar's build relocates
+     * string constants that name org.slf4j classes to the agent's own copy.
+     */
+    private static final String LOGGER_FACTORY = String.join(".", "org", "slf4j", "LoggerFactory");
     /** LoggerFactory.INITIALIZATION_STATE value for a successful initialisation (1.7 and 2.x). */
     private static final int SUCCESSFUL_INITIALIZATION = 3;
 
@@ -53,7 +58,7 @@ final class ApplicationLogging {
                 continue;
             }
             try {
-                Class<?> factory = Class.forName("org.slf4j.LoggerFactory", false, loader);
+                Class<?> factory = Class.forName(LOGGER_FACTORY, false, loader);
                 Field state = factory.getDeclaredField("INITIALIZATION_STATE");
                 state.setAccessible(true);
                 if (state.getInt(null) != SUCCESSFUL_INITIALIZATION) {

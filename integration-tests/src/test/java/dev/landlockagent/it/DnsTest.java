@@ -39,4 +39,16 @@ class DnsTest {
         assertDenied(without, "resolve " + name);
         assertAllowed(without, "resolve 127.0.0.1");
     }
+
+    @Test
+    void anUnknownHostExceptionSaysWhenThePolicyStoppedNameResolution() {
+        SandboxedJvm.Result without = Probes.run(SandboxedJvm.withPolicyJson("{\"version\": 1}"), "resolve", "example.invalid");
+        String line = Probes.result(without, "resolve example.invalid");
+        org.junit.jupiter.api.Assertions.assertTrue(line.contains("java.net.UnknownHostException")
+                && line.contains("landlock-agent: resolve example.invalid (") && line.contains("add \"dns\": true"), line);
+        SandboxedJvm.Result with = Probes.run(SandboxedJvm.withPolicyJson("{\"version\": 1, \"dns\": true}"),
+                "resolve", "example.invalid");
+        org.junit.jupiter.api.Assertions.assertFalse(Probes.result(with, "resolve example.invalid").contains("landlock-agent"),
+                "with dns allowed, an unknown name is just unknown");
+    }
 }

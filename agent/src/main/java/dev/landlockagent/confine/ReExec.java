@@ -41,6 +41,12 @@ public final class ReExec {
      * {@code -m} or {@code --limit-modules}, where java.instrument must be added explicitly.
      */
     public static Request prepare(CommandLine cmd, Path executable, List<byte[]> environment, Marker marker) {
+        return prepare(cmd, executable, environment, marker, List.of());
+    }
+
+    /** As {@link #prepare(CommandLine, Path, List, Marker)}, with JVM options put first (the user's own come later and win). */
+    public static Request prepare(CommandLine cmd, Path executable, List<byte[]> environment, Marker marker,
+                                  List<String> jvmOptions) {
         List<byte[]> env = new ArrayList<>(environment.size());
         String jto = null;
         String jdo = null;
@@ -92,6 +98,9 @@ public final class ReExec {
         int markerAt = cmd.mainIndex() > 0 ? cmd.mainIndex() : 1;
         List<byte[]> argv = new ArrayList<>();
         argv.add(cmd.argv().get(0));
+        for (String o : jvmOptions) {
+            argv.add(bytes(o));
+        }
         for (String o : extra) {
             if (!o.startsWith(MARKER_OPTION)) {
                 argv.add(bytes(rewriteAgents ? rewriteAgent(o) : o));
@@ -111,6 +120,31 @@ public final class ReExec {
             argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
         }
         return new Request(executable.toString(), List.copyOf(argv), List.copyOf(env), listenFds);
+    }
+
+    /**
+     * HotSpot saves the working directory with {@code open(".")} before it creates the perf-data
+     * file in {@code /tmp/hsperfdata_<user>}, {@code fchdir}s there, and goes back only if that open
+     * worked. A JVM born inside a domain that may not list its working directory would stay in the
+     * hsperfdata folder: user.dir, relative paths and child processes would all be wrong (seen
+     * here). So, unless the user chose the perf-data flags, the re-executed JVM keeps its perf
+     * counters in memory ({@code -XX:+PerfDisableSharedMem}): jps and jstat do not list it.
+     */
+    static List<String> perfDataOptions(CommandLine cmd, boolean workingDirectoryListable) {
+        if (workingDirectoryListable) {
+            return List.of();
+        }
+        List<String> options = new ArrayList<>(cmd.launcherOptions());
+        String jto = System.getenv(JAVA_TOOL_OPTIONS);
+        if (jto != null) {
+            options.addAll(CommandLine.splitOptions(jto));
+        }
+        for (String o : options) {
+            if (o.contains("UsePerfData") || o.contains("PerfDisableSharedMem")) {
+                return List.of(); // the user's choice
+            }
+        }
+        return List.of("-XX:+PerfDisableSharedMem");
     }
 
     private static String rewriteAgent(String option) {

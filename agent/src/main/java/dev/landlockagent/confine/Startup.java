@@ -3,6 +3,7 @@ package dev.landlockagent.confine;
 import dev.landlockagent.explain.DenialExplainer;
 import dev.landlockagent.explain.ExplainContext;
 import dev.landlockagent.instrument.DenialInstrumentation;
+import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Errata;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.LandlockAbi;
@@ -153,7 +154,10 @@ public final class Startup implements Consumer<Object[]> {
         Confinement confinement = new Confinement(sys);
         switch (mechanism) {
             case REEXEC -> {
-                ReExec.Request request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker);
+                boolean cwdListable = (FileGrants.granted(plan, Path.of(System.getProperty("user.dir")))
+                        & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
+                ReExec.Request request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker,
+                        ReExec.perfDataOptions(cmd, cwdListable));
                 Timing.mark("prepare exec");
                 try {
                     confinement.apply(plan, false, true, new SeccompFilter.Canary(canary));

@@ -55,7 +55,9 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         Class<?> hook = Class.forName("dev.landlockagent.bootstrap.DenialHook", true, ClassLoader.getSystemClassLoader());
         hook.getMethod("install", BiFunction.class).invoke(null, explainer);
         DenialInstrumentation di = new DenialInstrumentation(inst);
-        inst.addTransformer(di, true);
+        // Without Can-Retransform-Classes (an executable jar's manifest may lack it), classes loaded
+        // later are still instrumented; the file streams, loaded before the agent, are not.
+        inst.addTransformer(di, inst.isRetransformClassesSupported());
         Thread t = new Thread(new Runnable() { // not a lambda: no invokedynamic bootstrap at start-up
             @Override
             public void run() {
@@ -119,6 +121,9 @@ public final class DenialInstrumentation implements ClassFileTransformer {
     }
 
     private void retransformLoadedTargets() {
+        if (!inst.isRetransformClassesSupported()) {
+            return;
+        }
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName().replace('.', '/');

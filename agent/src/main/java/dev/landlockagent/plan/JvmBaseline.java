@@ -3,6 +3,7 @@ package dev.landlockagent.plan;
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.policy.AccessNames;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,15 @@ public final class JvmBaseline {
         List<Entry> e = new ArrayList<>();
         e.add(new Entry(facts.javaHome(), READ_EXECUTE,
                 "java.home: the JDK's modules, libraries, conf, tzdb.dat, jspawnhelper (execute, for ProcessBuilder) and the java launcher (execute, for the re-exec)"));
+        Path cacerts = facts.javaHome().resolve("lib/security/cacerts");
+        if (Files.isSymbolicLink(cacerts)) {
+            try {
+                e.add(new Entry(cacerts.toRealPath(), AccessFs.READ_FILE.mask(),
+                        "the JDK's trust store, linked outside java.home (Debian and Ubuntu JDKs: /etc/ssl/certs/java/cacerts)"));
+            } catch (java.io.IOException broken) {
+                // a dangling link: the JDK will not read it either
+            }
+        }
         if (facts.launcherInterpreter() != null) {
             e.add(new Entry(facts.launcherInterpreter(), AccessFs.READ_FILE.mask() | AccessFs.EXECUTE.mask(),
                     "the dynamic loader named by the java launcher; execve opens it as an executable"));

@@ -83,7 +83,8 @@ public record RulesetPlan(
         }
         b.append("; sockets ");
         if (sockets.mode() == SocketPlan.Mode.ALLOW_LIST) {
-            b.append(sockets.allowed().size()).append(" kinds allowed");
+            int n = sockets.allowed().size();
+            b.append(n).append(n == 1 ? " kind allowed" : " kinds allowed");
         } else if (sockets.denied().isEmpty()) {
             b.append("unrestricted");
         } else {

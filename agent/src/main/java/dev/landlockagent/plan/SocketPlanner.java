@@ -228,12 +228,12 @@ final class SocketPlanner {
         }
         boolean udpSockets = plan.allows(AF_INET, SOCK_DGRAM, 0) || plan.allows(AF_INET6, SOCK_DGRAM, 0);
         if (udpSockets && !abi.hasUdpRules() && !notEnforced.contains("UDP ports")) {
-            notEnforced.add("UDP ports (" + LandlockAbi.describe(10) + ")");
+            notEnforced.add("UDP ports (need Landlock ABI 10, Linux 7.2)");
         }
         boolean unixSockets = plan.allows(AF_UNIX, SOCK_STREAM, 0) || plan.allows(AF_UNIX, SOCK_DGRAM, 0)
                 || plan.allows(AF_UNIX, SOCK_SEQPACKET, 0);
         if (unixSockets && !abi.supports(AccessFs.RESOLVE_UNIX)) {
-            notEnforced.add("connects to pathname UNIX sockets (" + LandlockAbi.describe(9) + ")");
+            notEnforced.add("connects to pathname UNIX sockets (need Landlock ABI 9, Linux 7.1)");
         }
     }
 }

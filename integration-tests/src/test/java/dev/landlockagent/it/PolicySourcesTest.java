@@ -149,6 +149,7 @@ class PolicySourcesTest {
         a.put(Attributes.Name.CLASS_PATH, Probes.testClasses().toAbsolutePath().toUri().toString());
         a.put(new Attributes.Name("Launcher-Agent-Class"), "dev.landlockagent.launch.AgentEntry");
         a.put(new Attributes.Name("Landlock-Policy"), "policy.json");
+        a.put(new Attributes.Name("Can-Retransform-Classes"), "true");
         try (OutputStream out = Files.newOutputStream(file); JarOutputStream jar = new JarOutputStream(out, mf);
              JarFile agent = new JarFile(SandboxedJvm.defaultAgentJar().toFile())) {
             for (Enumeration<JarEntry> e = agent.entries(); e.hasMoreElements(); ) {

@@ -51,6 +51,21 @@ class ReExecTest {
         assertEquals("RESULT pid OK " + jvm.pid(), result(r, "pid"));
     }
 
+    /**
+     * HotSpot moves to /tmp/hsperfdata_USER while it creates its perf-data file and comes back only
+     * if it could open the working directory; the agent keeps the re-executed JVM out of that trap.
+     */
+    @Test
+    void theConfinedJvmKeepsItsWorkingDirectory(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path cwd = dir.toRealPath();
+        SandboxedJvm.Result r = Probes.run(denyAll().workingDirectory(cwd), "cwd");
+        assertEquals("RESULT cwd OK " + cwd + " user.dir=" + cwd, result(r, "cwd"));
+        // With the working directory listable, perf data stays shared (jps lists the JVM) and the directory is kept too.
+        SandboxedJvm.Result listable = Probes.run(SandboxedJvm.withPolicyJson("{\"version\": 1, \"filesystem\": [{\"path\": \""
+                + cwd + "\", \"allow\": [\"read_dir\"]}]}").workingDirectory(cwd), "cwd");
+        assertEquals("RESULT cwd OK " + cwd + " user.dir=" + cwd, result(listable, "cwd"));
+    }
+
     @Test
     void standardInputReachesTheApplication() throws IOException {
         SandboxedJvm.Running jvm = denyAll().classpath(Probes.testClasses()).start(Probe.class.getName(), "stdin");

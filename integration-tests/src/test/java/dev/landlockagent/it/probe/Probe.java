@@ -63,6 +63,8 @@ public final class Probe {
                 case "connect" -> report("connect " + args[++i], connect(Integer.parseInt(args[i])));
                 case "fds" -> report("fds", fds());
                 case "pid" -> report("pid", "OK " + ProcessHandle.current().pid());
+                case "cwd" -> report("cwd", "OK " + Files.readSymbolicLink(Path.of("/proc/self/cwd")) + " user.dir="
+                        + System.getProperty("user.dir"));
                 case "resolve" -> {
                     String host = args[++i];
                     try {

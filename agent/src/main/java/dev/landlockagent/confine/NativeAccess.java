@@ -1,6 +1,6 @@
 package dev.landlockagent.confine;
 
-import java.lang.reflect.Field;
+import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 
 /**
@@ -33,16 +33,18 @@ final class NativeAccess implements Runnable, AutoCloseable {
         }
     }
 
-    /** Takes back what {@link #run()} gave. */
+    /**
+     * Takes back what {@link #run()} gave. {@code Module}'s fields are hidden from core
+     * reflection (the JDK's reflection filter), so this goes through a private lookup.
+     */
     @Override
     public void close() throws ReflectiveOperationException {
         if (!granted) {
             return;
         }
-        Field all = Module.class.getDeclaredField("ALL_UNNAMED_MODULE");
-        all.setAccessible(true);
-        Field flag = Module.class.getDeclaredField("enableNativeAccess");
-        flag.setAccessible(true);
-        flag.setBoolean(all.get(null), false);
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(Module.class, MethodHandles.lookup());
+        Module allUnnamed = (Module) lookup.findStaticVarHandle(Module.class, "ALL_UNNAMED_MODULE", Module.class).get();
+        lookup.findVarHandle(Module.class, "enableNativeAccess", boolean.class).setVolatile(allUnnamed, false);
+        granted = false;
     }
 }

@@ -40,7 +40,8 @@ public final class SandboxedJvm {
     private final List<String> jvmOptions = new ArrayList<>();
     private final Map<String, String> environment = new LinkedHashMap<>();
     private final List<String> removedEnvironment = new ArrayList<>();
-    private Duration timeout = Duration.ofSeconds(60);
+    /** 60 s, or -Dlandlock.test.timeout=SECONDS (slow machines, emulated kernels). */
+    private Duration timeout = Duration.ofSeconds(Long.getLong("landlock.test.timeout", 60));
     private Path workingDirectory;
     private boolean withAgent = true;
 

@@ -20,6 +20,11 @@ final class Probes {
         return Path.of(System.getProperty("landlock.test.classes", "target/test-classes"));
     }
 
+    /** How long to wait for a line from a confined JVM: 30 s, or -Dlandlock.test.timeout. */
+    static java.time.Duration awaitLimit() {
+        return java.time.Duration.ofSeconds(Long.getLong("landlock.test.timeout", 30));
+    }
+
     static SandboxedJvm.Result run(SandboxedJvm jvm, String... commands) {
         return jvm.classpath(testClasses()).run(Probe.class.getName(), commands);
     }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -26,12 +25,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @RequiresLandlock(abi = 1)
 class ThreadConfinementTest {
-    /** Outside every policy these tests use (not on the class path, not under /tmp). */
+    /**
+     * Outside every policy these tests use (not on the class path). Under target/, or under
+     * landlock.test.scratch where target/ is read-only (the kernel guests).
+     */
     static Path secret;
 
     @BeforeAll
     static void createSecret() throws IOException {
-        Path dir = Path.of("target", "landlock-secrets").toAbsolutePath();
+        Path dir = Path.of(System.getProperty("landlock.test.scratch", "target"), "landlock-secrets").toAbsolutePath();
         Files.createDirectories(dir);
         secret = dir.resolve("secret.txt");
         Files.writeString(secret, "not for the sandbox\n");
@@ -68,7 +70,7 @@ class ThreadConfinementTest {
     void shutdownHookRunAfterSigtermCannotReadDeniedFile() {
         SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses())
                 .start(dev.landlockagent.it.probe.Probe.class.getName(), "read-hook", secret.toString());
-        jvm.awaitLine("READY", Duration.ofSeconds(30));
+        jvm.awaitLine("READY", Probes.awaitLimit());
         jvm.terminate();
         SandboxedJvm.Result r = jvm.await();
         assertDenied(r, "read-hook");
@@ -94,14 +96,14 @@ class ThreadConfinementTest {
         SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses())
                 .jvmOptions("-XX:+EnableDynamicAgentLoading")
                 .start(dev.landlockagent.it.probe.Probe.class.getName(), "wait");
-        String ready = jvm.awaitLine("READY", Duration.ofSeconds(30));
+        String ready = jvm.awaitLine("READY", Probes.awaitLimit());
         VirtualMachine vm = VirtualMachine.attach(ready.substring("READY ".length()).strip());
         try {
             vm.loadAgent(agentJar.toString(), secret.toString());
         } finally {
             vm.detach();
         }
-        String line = jvm.awaitLine("RESULT read-attached", Duration.ofSeconds(30));
+        String line = jvm.awaitLine("RESULT read-attached", Probes.awaitLimit());
         jvm.terminate();
         jvm.await();
         assertTrue(line.contains("on Attach Listener"), "the agent ran on the Attach Listener: " + line);

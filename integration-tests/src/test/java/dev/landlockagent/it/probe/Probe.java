@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * exists before premain), {@code read-hook PATH} (a shutdown hook; then waits for a signal),
  * {@code write PATH}, {@code bind PORT}, {@code connect PORT}, {@code fds}, {@code pid},
  * {@code env NAME}, {@code prop NAME}, {@code stdin} (echoes it), {@code exit CODE}, {@code wait}
- * (prints READY and sleeps).
+ * (prints READY and sleeps), {@code udp-bind PORT}, {@code udp-send PORT} (one datagram to
+ * 127.0.0.1:PORT from an unbound socket), {@code unix-connect PATH}, {@code restricted-ffm} (links a
+ * downcall, a JEP 472 restricted method).
  */
 public final class Probe {
     private static final CountDownLatch FINALIZED = new CountDownLatch(1);
@@ -61,6 +63,10 @@ public final class Probe {
                 case "write" -> report("write " + args[++i], write(args[i]));
                 case "bind" -> report("bind " + args[++i], bind(Integer.parseInt(args[i])));
                 case "connect" -> report("connect " + args[++i], connect(Integer.parseInt(args[i])));
+                case "udp-bind" -> report("udp-bind " + args[++i], udpBind(Integer.parseInt(args[i])));
+                case "udp-send" -> report("udp-send " + args[++i], udpSend(Integer.parseInt(args[i])));
+                case "unix-connect" -> report("unix-connect " + args[++i], unixConnect(args[i]));
+                case "restricted-ffm" -> report("restricted-ffm", restrictedFfm());
                 case "fds" -> report("fds", fds());
                 case "pid" -> report("pid", "OK " + ProcessHandle.current().pid());
                 case "cwd" -> report("cwd", "OK " + Files.readSymbolicLink(Path.of("/proc/self/cwd")) + " user.dir="
@@ -99,6 +105,44 @@ public final class Probe {
         try (FileInputStream in = new FileInputStream(path)) {
             return "OK " + in.readAllBytes().length + " bytes";
         } catch (IOException | RuntimeException e) {
+            return denied(e);
+        }
+    }
+
+    static String udpBind(int port) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(null)) {
+            s.bind(new InetSocketAddress("127.0.0.1", port));
+            return "OK bound " + s.getLocalPort();
+        } catch (IOException | RuntimeException e) {
+            return denied(e);
+        }
+    }
+
+    static String udpSend(int port) {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(null)) {
+            byte[] data = "probe".getBytes(StandardCharsets.US_ASCII);
+            s.send(new java.net.DatagramPacket(data, data.length, new InetSocketAddress("127.0.0.1", port)));
+            return "OK sent";
+        } catch (IOException | RuntimeException e) {
+            return denied(e);
+        }
+    }
+
+    static String unixConnect(String path) {
+        try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(path))) {
+            return "OK connected " + c.getRemoteAddress();
+        } catch (IOException | RuntimeException e) {
+            return denied(e);
+        }
+    }
+
+    static String restrictedFfm() {
+        try {
+            java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+            linker.downcallHandle(linker.defaultLookup().find("getpid").orElseThrow(),
+                    java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT));
+            return "OK linked";
+        } catch (RuntimeException e) {
             return denied(e);
         }
     }

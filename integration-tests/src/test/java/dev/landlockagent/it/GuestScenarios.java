@@ -1,0 +1,284 @@
+package dev.landlockagent.it;
+
+import dev.landlockagent.testing.LandlockSupport;
+import dev.landlockagent.testing.SandboxedJvm;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.landlockagent.it.Probes.assertAllowed;
+import static dev.landlockagent.it.Probes.assertDenied;
+import static dev.landlockagent.it.Probes.assertExit;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What each Landlock ABI should give, asserted for the ABI of the kernel this runs on. It runs in
+ * the kernel guests that {@link KernelMatrixTest} boots (7.2, 6.12, 6.1, and a kernel with
+ * Landlock left out of {@code lsm=}); its name keeps it out of the build machine's own test run.
+ * Every test asserts something on every ABI, including 0: no ABI makes a test pass by skipping.
+ *
+ * <p>The servers the confined probes talk to (TCP, UDP, pathname UNIX sockets) are opened by this
+ * test JVM, which is not confined: for {@code resolve_unix} that is what "a socket made outside
+ * the domain" means.
+ */
+class GuestScenarios {
+    static final int ABI = LandlockSupport.abi();
+    private static final String DENY_ALL = "{\"version\": 1}";
+
+    private static Path scratch;
+    private static Path secret;
+    private static final List<AutoCloseable> SERVERS = new ArrayList<>();
+
+    @BeforeAll
+    static void report() throws IOException {
+        // KernelMatrixTest compares this line with the ABI the guest's kernel should have.
+        System.out.println("GUEST landlock-abi=" + ABI + " kernel=" + System.getProperty("os.version")
+                + (ABI == 0 ? " why=" + LandlockSupport.whyUnavailable() : ""));
+        scratch = Files.createDirectories(Path.of(System.getProperty("landlock.test.scratch", "target"), "guest"));
+        secret = scratch.resolve("secret.txt");
+        Files.writeString(secret, "not for the sandbox\n");
+    }
+
+    @AfterAll
+    static void closeServers() throws Exception {
+        for (AutoCloseable c : SERVERS) {
+            c.close();
+        }
+    }
+
+    @Test
+    void infoLineNamesTheAbiAndTheMechanismAndFilesAreDenied() {
+        SandboxedJvm.Result r = evidence("deny-all", Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL)
+                .jvmOptions("-Dlandlock.timing=true"), "read", secret.toString(), "read-thread", secret.toString()));
+        if (ABI == 0) {
+            assertFailsClosedWithoutLandlock(r);
+            return;
+        }
+        assertExit(r, 0);
+        String info = infoLine(r);
+        assertTrue(info.contains("Landlock ABI " + ABI + ","), info);
+        if (ABI >= 8) {
+            // One JVM, every thread restricted at once: no re-exec, no first-JVM timing line.
+            assertTrue(info.contains(", TSYNC;"), info);
+            assertTrue(r.stderr().contains("timing (TSYNC"), r.describe());
+            assertFalse(r.stderr().contains("timing (first JVM"), r.describe());
+        } else {
+            assertTrue(info.contains(", re-exec;"), info);
+            assertTrue(r.stderr().contains("timing (first JVM"), r.describe());
+        }
+        assertDenied(r, "read " + secret);
+        assertDenied(r, "read-thread " + secret);
+    }
+
+    @Test
+    void theApplicationsOwnRestrictedMethodsStillWarn() {
+        // The agent enables native access for its own FFM calls and takes it back (TSYNC), or
+        // the application runs in a new JVM (re-exec): either way the application's first
+        // restricted call gets the JDK's JEP 472 warning, as without the agent.
+        SandboxedJvm.Result r = evidence("restricted-ffm", Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL), "restricted-ffm"));
+        if (ABI == 0) {
+            assertFailsClosedWithoutLandlock(r);
+            return;
+        }
+        assertExit(r, 0);
+        assertAllowed(r, "restricted-ffm");
+        assertTrue(r.stderr().contains("WARNING: A restricted method in java.lang.foreign.Linker has been called"),
+                r.describe());
+    }
+
+    @Test
+    void tcpPortRules() throws IOException {
+        ServerSocket allowed = tcpServer();
+        ServerSocket other = tcpServer();
+        int bindOk = freeTcpPort();
+        int bindOther = freeTcpPort();
+        String network = "\"network\": {\"tcp\": {\"bind\": [%d], \"connect\": [%d]}}"
+                .formatted(bindOk, allowed.getLocalPort());
+        String[] probe = {"bind", "" + bindOk, "bind", "" + bindOther,
+            "connect", "" + allowed.getLocalPort(), "connect", "" + other.getLocalPort()};
+        SandboxedJvm.Result strict = scenario("tcp strict", policy("strict", network), probe);
+        if (ABI == 0) {
+            assertFailsClosedWithoutLandlock(strict);
+        } else if (ABI >= 4) {
+            assertExit(strict, 0);
+            assertAllowed(strict, "bind " + bindOk);
+            assertDenied(strict, "bind " + bindOther);
+            assertAllowed(strict, "connect " + allowed.getLocalPort());
+            assertDenied(strict, "connect " + other.getLocalPort());
+        } else {
+            assertRefused(strict, "TCP port rules need Landlock ABI 4");
+            SandboxedJvm.Result lenient = scenario("tcp best-effort", policy("best-effort", network), probe);
+            assertExit(lenient, 0);
+            assertWarned(lenient, "TCP port rules need Landlock ABI 4");
+            assertTrue(infoLine(lenient).contains("not enforced"), infoLine(lenient));
+            assertAllowed(lenient, "bind " + bindOther);
+            assertAllowed(lenient, "connect " + other.getLocalPort());
+        }
+    }
+
+    @Test
+    void udpPortRules() throws IOException {
+        DatagramSocket allowed = udpReceiver();
+        DatagramSocket other = udpReceiver();
+        int bindOk = freeUdpPort();
+        int bindOther = freeUdpPort();
+        // Port 0: the JDK binds an unbound datagram socket to an ephemeral port before it sends.
+        String network = "\"network\": {\"udp\": {\"bind\": [0, %d], \"connect\": [%d]}}"
+                .formatted(bindOk, allowed.getLocalPort());
+        String[] probe = {"udp-bind", "" + bindOk, "udp-bind", "" + bindOther,
+            "udp-send", "" + allowed.getLocalPort(), "udp-send", "" + other.getLocalPort()};
+        SandboxedJvm.Result strict = scenario("udp strict", policy("strict", network), probe);
+        if (ABI == 0) {
+            assertFailsClosedWithoutLandlock(strict);
+        } else if (ABI >= 10) {
+            assertExit(strict, 0);
+            assertAllowed(strict, "udp-bind " + bindOk);
+            assertDenied(strict, "udp-bind " + bindOther);
+            assertAllowed(strict, "udp-send " + allowed.getLocalPort());
+            assertDenied(strict, "udp-send " + other.getLocalPort());
+        } else {
+            assertRefused(strict, "UDP port rules need Landlock ABI 10");
+            SandboxedJvm.Result lenient = scenario("udp best-effort", policy("best-effort", network), probe);
+            assertExit(lenient, 0);
+            assertWarned(lenient, "UDP port rules need Landlock ABI 10");
+            assertTrue(infoLine(lenient).contains("not enforced"), infoLine(lenient));
+            assertAllowed(lenient, "udp-bind " + bindOther);
+            assertAllowed(lenient, "udp-send " + other.getLocalPort());
+        }
+    }
+
+    @Test
+    void resolveUnixRules() throws IOException {
+        Path allowedDir = Files.createDirectories(scratch.resolve("unix-allowed"));
+        Path otherDir = Files.createDirectories(scratch.resolve("unix-other"));
+        Path allowed = unixServer(allowedDir.resolve("s.sock"));
+        Path other = unixServer(otherDir.resolve("s.sock"));
+        String rules = """
+                "filesystem": [{"path": "%s", "allow": ["resolve_unix"]}],
+                "sockets": [{"domain": "unix", "type": "stream"}]""".formatted(allowedDir);
+        String[] probe = {"unix-connect", allowed.toString(), "unix-connect", other.toString()};
+        SandboxedJvm.Result strict = scenario("unix strict", policy("strict", rules), probe);
+        if (ABI == 0) {
+            assertFailsClosedWithoutLandlock(strict);
+        } else if (ABI >= 9) {
+            assertExit(strict, 0);
+            assertAllowed(strict, "unix-connect " + allowed);
+            assertDenied(strict, "unix-connect " + other);
+        } else {
+            assertRefused(strict, "resolve_unix");
+            SandboxedJvm.Result lenient = scenario("unix best-effort", policy("best-effort", rules), probe);
+            assertExit(lenient, 0);
+            assertWarned(lenient, "resolve_unix");
+            assertAllowed(lenient, "unix-connect " + allowed);
+            assertAllowed(lenient, "unix-connect " + other);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ helpers
+
+    /**
+     * Prints what the scenario gave (exit status, the agent's lines, the probe's results) as
+     * SCENARIO lines, which KernelMatrixTest copies into its results.
+     */
+    private static SandboxedJvm.Result evidence(String scenario, SandboxedJvm.Result r) {
+        StringBuilder b = new StringBuilder("SCENARIO " + scenario + ": exit " + r.exitCode());
+        for (String l : r.stderrLines()) {
+            if (r.exitCode() == 78 || l.startsWith("[landlock-agent] INFO") || l.startsWith("[landlock-agent] WARN")) {
+                b.append("\n    ").append(l);
+            }
+        }
+        for (String l : r.stdoutLines()) {
+            if (l.startsWith("RESULT ")) {
+                b.append("\n    ").append(l);
+            }
+        }
+        System.out.println(b);
+        return r;
+    }
+
+    private static SandboxedJvm.Result scenario(String name, String policy, String... probe) {
+        return evidence(name, Probes.run(SandboxedJvm.withPolicyJson(policy), probe));
+    }
+
+    private static String policy(String compatibility, String rules) {
+        return "{\"version\": 1, \"compatibility\": \"" + compatibility + "\", " + rules + "}";
+    }
+
+    private static String infoLine(SandboxedJvm.Result r) {
+        return r.stderrLines().stream().filter(l -> l.contains(" INFO confined by ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no INFO line\n" + r.describe()));
+    }
+
+    /** Exit 78, one line naming why Landlock is missing, no stack trace, and the program never ran. */
+    private static void assertFailsClosedWithoutLandlock(SandboxedJvm.Result r) {
+        assertExit(r, 78);
+        assertTrue(r.stderr().contains("Landlock is not available"), r.describe());
+        String why = LandlockSupport.whyUnavailable();
+        if (why != null && why.contains("EOPNOTSUPP")) {
+            assertTrue(r.stderr().contains("disabled at boot: add landlock to lsm="), r.describe());
+        }
+        assertEquals(1, r.stderrLines().size(), r.describe());
+        assertFalse(r.stdout().contains("RESULT"), r.describe());
+    }
+
+    /** Strict: exit 78 before main, with the reason. */
+    private static void assertRefused(SandboxedJvm.Result r, String reason) {
+        assertExit(r, 78);
+        assertTrue(r.stderr().contains(reason), "expected '" + reason + "'\n" + r.describe());
+        assertTrue(r.stderr().contains("\"compatibility\": \"best-effort\""), r.describe());
+        assertFalse(r.stderr().contains("\tat "), r.describe());
+        assertFalse(r.stdout().contains("RESULT"), r.describe());
+    }
+
+    private static void assertWarned(SandboxedJvm.Result r, String reason) {
+        assertTrue(r.stderrLines().stream().anyMatch(l -> l.contains(" WARN ") && l.contains(reason)),
+                "expected a WARN line with '" + reason + "'\n" + r.describe());
+    }
+
+    private static ServerSocket tcpServer() throws IOException {
+        ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        SERVERS.add(s);
+        return s;
+    }
+
+    private static int freeTcpPort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static DatagramSocket udpReceiver() throws IOException {
+        DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        SERVERS.add(s);
+        return s;
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static Path unixServer(Path path) throws IOException {
+        Files.deleteIfExists(path);
+        ServerSocketChannel c = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        c.bind(UnixDomainSocketAddress.of(path));
+        SERVERS.add(c);
+        return path;
+    }
+}

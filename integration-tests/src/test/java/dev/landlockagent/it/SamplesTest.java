@@ -67,7 +67,7 @@ class SamplesTest {
             assertEquals(200, ok.statusCode());
             assertTrue(ok.body().contains("landlock-agent sample"));
             HttpResponse<String> escape = client.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + port + "/..%2F..%2F..%2F..%2F..%2F..%2Fetc%2Fhostname")).build(),
+                    URI.create("http://127.0.0.1:" + port + "/" + "..%2F".repeat(24) + "etc%2Fhostname")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(403, escape.statusCode(), escape.body());
             assertTrue(escape.body().contains("(needs read_file on /etc/hostname) is not allowed"), escape.body());

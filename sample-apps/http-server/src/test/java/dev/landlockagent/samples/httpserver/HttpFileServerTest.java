@@ -48,7 +48,7 @@ class HttpFileServerTest {
 
     @Test
     void thePathTraversalBugReachesNothingOutsideTheFolder() throws Exception {
-        HttpResponse<String> r = get("/..%2F..%2F..%2F..%2F..%2Fetc%2Fhostname");
+        HttpResponse<String> r = get("/" + "..%2F".repeat(24) + "etc%2Fhostname");
         assertEquals(403, r.statusCode(), r.body());
         assertTrue(r.body().contains("is not allowed by the landlock-agent policy"), r.body());
     }

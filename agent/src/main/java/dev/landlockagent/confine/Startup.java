@@ -104,6 +104,7 @@ public final class Startup implements Consumer<Object[]> {
             Timing.mark("verify marker");
             if (rejected == null) {
                 explainDenials(inst, new PlanAgain(agentArgument, agentJar, marker.abi()));
+                Timing.mark("install instrumentation");
                 confined(marker, inst);
                 Timing.mark("restore environment, log");
                 Timing.print("re-executed JVM");

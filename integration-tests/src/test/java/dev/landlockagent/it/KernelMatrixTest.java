@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>Which guests: {@code -Dlandlock.kernels=7.2,6.12,6.1,7.2-no-landlock} (the default: all), or
  * {@code none}. It needs qemu-system-x86_64, busybox-static, and Debian's package archive for the
  * first fetch of each kernel (cached in {@code ~/.cache/landlock-agent/kernels}). Without them the
- * test is skipped with the reason, or fails when {@code KERNELS_REQUIRED=1} (as .ci/run sets).
+ * test is skipped with the reason, or fails when {@code TEST_TOOLS_REQUIRED=1} (as .ci/run sets).
  * Results: {@code target/kernel-matrix/results.md}, and each guest's output beside it.
  */
 @Tag("kernels")
@@ -88,32 +88,48 @@ class KernelMatrixTest {
     void eachGuestGivesWhatItsLandlockAbiShould(Guest guest) throws Exception {
         requireTools();
         Path out = RESULTS.resolve(guest.name());
-        deleteRecursively(out);
-        Files.createDirectories(out);
-
-        List<String> guestCommand = new ArrayList<>(List.of(
-                ROOT.resolve("integration-tests/kernels/guest").toString(), "run",
-                "--out", out.toString(), "--lsm", guest.lsm(), "--cwd", Path.of("").toAbsolutePath().toString(),
-                "--timeout", System.getProperty("landlock.kernels.timeout", "1500"),
-                guest.kernel(), "--", inGuestCommand(guest, out)));
-        Process p = new ProcessBuilder(guestCommand).redirectErrorStream(true)
-                .redirectOutput(out.resolve("run.log").toFile()).start();
-        if (!p.waitFor(30, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            fail("guest " + guest + " did not finish in 30 minutes; see " + out.resolve("run.log"));
+        String log = null;
+        int exit = -1;
+        String retried = null;
+        // qemu's TCG occasionally raises SIGILL in JIT-compiled code it has just seen patched
+        // (cross-modifying code on two emulated CPUs; seen once in about ten guest runs here):
+        // a crash of the emulator's making, not the agent's, so the guest gets one more boot.
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            deleteRecursively(out);
+            Files.createDirectories(out);
+            List<String> guestCommand = new ArrayList<>(List.of(
+                    ROOT.resolve("integration-tests/kernels/guest").toString(), "run",
+                    "--out", out.toString(), "--lsm", guest.lsm(), "--cwd", Path.of("").toAbsolutePath().toString(),
+                    "--timeout", System.getProperty("landlock.kernels.timeout", "1500"),
+                    guest.kernel(), "--", inGuestCommand(guest, out)));
+            Process p = new ProcessBuilder(guestCommand).redirectErrorStream(true)
+                    .redirectOutput(out.resolve("run.log").toFile()).start();
+            if (!p.waitFor(30, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                fail("guest " + guest + " did not finish in 30 minutes; see " + out.resolve("run.log"));
+            }
+            log = Files.readString(out.resolve("run.log"));
+            exit = p.exitValue();
+            if (exit == 125 && !log.contains("GUEST landlock-abi=")) {
+                // The guest never ran the command: no kernel package, no qemu, no boot.
+                unavailable("the " + guest + " guest could not be started: " + lastLines(log, 15));
+            }
+            if (exit == 0 || !log.contains("SIGILL (0x4)") || attempt == 2) {
+                break;
+            }
+            retried = lastLines(log.substring(0, log.indexOf("SIGILL (0x4)")), 3) + " SIGILL";
+            Files.writeString(RESULTS.resolve(guest.name() + "-sigill.log"), log);
         }
-        String log = Files.readString(out.resolve("run.log"));
-        if (p.exitValue() == 125 && !log.contains("GUEST landlock-abi=")) {
-            // The guest never ran the command: no kernel package, no qemu, no boot.
-            unavailable("the " + guest + " guest could not be started: " + lastLines(log, 15));
+        if (retried != null) {
+            System.out.println("the " + guest + " guest was booted again after a SIGILL under TCG: " + retried);
         }
 
         Matcher m = GUEST_LINE.matcher(log);
-        assertTrue(m.find(), "the guest did not report its Landlock ABI (exit " + p.exitValue() + ")\n" + lastLines(log, 60));
+        assertTrue(m.find(), "the guest did not report its Landlock ABI (exit " + exit + ")\n" + lastLines(log, 60));
         int abi = Integer.parseInt(m.group(1));
         String kernel = m.group(2);
         List<TestResult> results = readReports(out.resolve("reports"));
-        writeResults(guest, kernel, abi, m.group(3), p.exitValue(), results, scenarioLines(log));
+        writeResults(guest, kernel, abi, m.group(3), exit, results, scenarioLines(log), retried != null);
 
         assertEquals(guest.abi(), abi, "Landlock ABI reported in the " + guest + " guest (" + kernel + ")");
         List<String> notPassed = results.stream().filter(r -> !r.status().equals("passed"))
@@ -122,7 +138,7 @@ class KernelMatrixTest {
                 + String.join("\n", notPassed) + "\nfull output: " + out.resolve("guest.output"));
         long expected = countTests(GuestScenarios.class) + (guest.threadTests() ? countTests(ThreadConfinementTest.class) : 0);
         assertEquals(expected, results.size(), "tests run in the " + guest + " guest\n" + lastLines(log, 60));
-        assertEquals(0, p.exitValue(), "console launcher exit status in the " + guest + " guest\n" + lastLines(log, 60));
+        assertEquals(0, exit, "console launcher exit status in the " + guest + " guest\n" + lastLines(log, 60));
     }
 
     /** The shell command the guest runs: the JUnit console launcher on this module's test classes. */
@@ -194,8 +210,8 @@ class KernelMatrixTest {
     }
 
     private static void unavailable(String why) {
-        if ("1".equals(System.getenv("KERNELS_REQUIRED"))) {
-            fail(why + " (and KERNELS_REQUIRED=1)");
+        if ("1".equals(System.getenv("TEST_TOOLS_REQUIRED"))) {
+            fail(why + " (and TEST_TOOLS_REQUIRED=1)");
         }
         Assumptions.abort(why);
     }
@@ -252,7 +268,7 @@ class KernelMatrixTest {
     }
 
     private static void writeResults(Guest guest, String kernel, int abi, String why, int exit, List<TestResult> results,
-            List<String> scenarios) throws IOException {
+            List<String> scenarios, boolean retried) throws IOException {
         StringBuilder b = new StringBuilder();
         b.append("## ").append(guest).append(": Linux ").append(kernel).append(", lsm=").append(guest.lsm())
                 .append(", Landlock ABI ").append(abi).append(abi == 0 && why != null ? " (" + why + ")" : "")
@@ -260,7 +276,8 @@ class KernelMatrixTest {
         for (TestResult r : results) {
             b.append("| ").append(r.name()).append(" | ").append(r.status()).append(" |\n");
         }
-        b.append("\nconsole launcher exit status ").append(exit).append("\n\n");
+        b.append("\nconsole launcher exit status ").append(exit)
+                .append(retried ? " (on a second boot: the first crashed with SIGILL under TCG)" : "").append("\n\n");
         if (!scenarios.isEmpty()) {
             b.append("What the confined JVMs printed (exit status, the agent's lines, the probes' results):\n\n```\n")
                     .append(String.join("\n", scenarios)).append("\n```\n\n");

@@ -69,16 +69,7 @@ public final class Confinement {
             for (PathGrant g : plan.paths()) {
                 allowPath(ruleset, g);
             }
-            for (PortGrant g : plan.ports()) {
-                for (int port = g.from(); port <= g.to(); port++) {
-                    try {
-                        ruleset.allowPort(port, g.right().mask());
-                    } catch (SyscallException e) {
-                        throw new StartupFailure("cannot add the Landlock rule " + g.right().kernelName() + " port " + port
-                                + " (" + g.origin() + "): " + e.getMessage(), e);
-                    }
-                }
-            }
+            allowPorts(ruleset, plan.ports());
             Set<RestrictSelfFlag> flags = EnumSet.noneOf(RestrictSelfFlag.class);
             if (allThreads) {
                 flags.add(RestrictSelfFlag.TSYNC);
@@ -97,6 +88,44 @@ public final class Confinement {
                 ruleset.close();
             } catch (SyscallException ignored) {
                 // the descriptor is O_CLOEXEC; nothing depends on closing it here
+            }
+        }
+    }
+
+    /**
+     * One Landlock rule per port with every right granted on it: a port in both a bind list and a
+     * connect range costs one landlock_add_rule, not two (a 1024-65535 range is 64,512 calls).
+     */
+    private static void allowPorts(Landlock.Ruleset ruleset, List<PortGrant> grants) throws StartupFailure {
+        if (grants.isEmpty()) {
+            return;
+        }
+        long[] rights = new long[65536];
+        int low = 65535;
+        int high = 0;
+        for (PortGrant g : grants) {
+            for (int port = g.from(); port <= g.to(); port++) {
+                rights[port] |= g.right().mask();
+            }
+            low = Math.min(low, g.from());
+            high = Math.max(high, g.to());
+        }
+        for (int port = low; port <= high; port++) {
+            if (rights[port] == 0) {
+                continue;
+            }
+            try {
+                ruleset.allowPort(port, rights[port]);
+            } catch (SyscallException e) {
+                StringBuilder from = new StringBuilder();
+                for (PortGrant g : grants) {
+                    if (g.from() <= port && port <= g.to()) {
+                        from.append(from.isEmpty() ? "" : ", ").append(g.right().kernelName()).append(" (")
+                                .append(g.origin()).append(')');
+                    }
+                }
+                throw new StartupFailure("cannot add the Landlock rule for port " + port + ": " + from + ": "
+                        + e.getMessage(), e);
             }
         }
     }

@@ -42,7 +42,7 @@ public class SteadyState {
         acceptor = Thread.ofPlatform().daemon().name("acceptor").start(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
-                    s.setSoLinger(true, 0);
+                    s.getInputStream(); // accepted and closed at once; the client resets the connection
                 } catch (IOException e) {
                     // closed at tear-down
                 }

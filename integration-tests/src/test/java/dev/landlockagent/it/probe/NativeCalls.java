@@ -45,6 +45,69 @@ final class NativeCalls {
         }
     }
 
+    private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+            Linker.Option.firstVariadicArg(2), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle READ = handle("read",
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+    private static final MethodHandle CLOSE = handle("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+    private static final MethodHandle SYSCALL4 = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SYSCALL_ADDR = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+
+    /** open(path, O_RDONLY): a descriptor or -errno. */
+    static int open(String path, int flags) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            int fd = (int) OPEN.invokeExact(state, arena.allocateFrom(path), flags);
+            return fd >= 0 ? fd : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
+    /** read(fd, buf, max): the bytes read, or null with the errno in the exception message. */
+    static byte[] read(int fd, int max) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment buf = arena.allocate(max);
+            long n = (long) READ.invokeExact(state, fd, buf, (long) max);
+            if (n < 0) {
+                throw new java.io.IOException("read(" + fd + "): errno " + (int) ERRNO.get(state, 0L));
+            }
+            return buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    static void close(int fd) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            int ignored = (int) CLOSE.invokeExact(arena.allocate(STATE), fd);
+        }
+    }
+
+    /** A raw syscall with up to four integer arguments: the result or -errno. */
+    static long syscall(long nr, long a, long b, long c, long d) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            long r = (long) SYSCALL4.invokeExact(state, nr, a, b, c, d);
+            return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
+    /** connect(2) or bind(2) (x86_64 42 / 49) of a fresh socket to an address: 0 or -errno. */
+    static long sockaddrCall(long nr, int fd, byte[] sockaddr) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment addr = arena.allocate(sockaddr.length);
+            MemorySegment.copy(sockaddr, 0, addr, ValueLayout.JAVA_BYTE, 0, sockaddr.length);
+            long r = (long) SYSCALL_ADDR.invokeExact(state, nr, (long) fd, addr, (long) sockaddr.length);
+            return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
     static int socketpair(int domain, int type, int protocol) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);

@@ -30,7 +30,6 @@ import dev.landlockagent.policy.Policy.UnrestrictedFilesystem;
 import dev.landlockagent.policy.Policy.UnrestrictedNetwork;
 import dev.landlockagent.policy.Policy.UnrestrictedSockets;
 
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -211,8 +210,9 @@ public final class PolicyParser {
         boolean exists = false;
         boolean directory = false;
         if (path != null) {
-            exists = Files.exists(path);
-            directory = exists && Files.isDirectory(path);
+            int kind = ctx.files().kind(path);
+            exists = kind != PolicyContext.FileKinds.MISSING;
+            directory = kind == PolicyContext.FileKinds.FOLDER;
             if (!exists && !optional) {
                 problem(pathMember.value(), key + ".path", "\"" + path + "\" does not exist",
                         "create it, correct the path, or add \"optional\": true to skip the rule when it is missing");

@@ -12,7 +12,7 @@ import java.util.List;
  * Whole-process startup and memory: each comparison runs its two commands in alternation
  * (A B A B ...) after a warm-up, so that both sides see the same machine, and reports medians.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.landlockagent.bench.StartupBench [--runs N] [--warmup N]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.landlockagent.bench.StartupBench [--runs N] [--warmup N] [--only N]</pre>
  *
  * Writes benchmarks/target/results/startup.md.
  */
@@ -63,6 +63,8 @@ public final class StartupBench {
                 new Comparison("FirstSocket: agent over bare (for reference)", new Side("java FirstSocket", socket),
                         new Side("java -javaagent FirstSocket", socketAgent), -1, -1));
 
+        // --only N: the first N comparisons (the kernel guest measures the first one only).
+        comparisons = comparisons.subList(0, Math.min(comparisons.size(), Bench.intArg(args, "--only", comparisons.size())));
         List<Outcome> outcomes = new ArrayList<>();
         for (Comparison c : comparisons) {
             outcomes.add(measure(c, runs, warmup));

@@ -103,6 +103,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case "net.serverSocket" -> socket(plan, inetDomain(plan, (ProtocolFamily) a[0]), SocketNames.SOCK_STREAM, 0);
             case "net.bind" -> port(plan, true, (InetAddress) a[1], (Integer) a[2]);
             case "net.connect" -> port(plan, false, (InetAddress) a[1], (Integer) a[2]);
+            case "udp.send" -> sendTo(port(plan, false, (InetAddress) a[0], (Integer) a[1]));
             case "unix.socket" -> socket(plan, SocketNames.AF_UNIX, SocketNames.SOCK_STREAM, 0);
             case "unix.bind" -> unixBind(plan, (Path) a[0]);
             case "unix.connect" -> unixConnect(plan, (Path) a[0]);
@@ -191,6 +192,12 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
         String allowed = transport.toUpperCase(java.util.Locale.ROOT) + " " + side + " to " + ports(plan, right);
         String rule = "{\"network\": {\"" + transport + "\": {\"" + side + "\": [" + port + "]}}}";
         return new Denial(what, true, allowed, rule, "\"network\" > \"" + transport + "\" > \"" + side + "\" (merge)", "", f);
+    }
+
+    /** A datagram sent without connect: Landlock checks it as connect_send_udp, worded as a send. */
+    private static Denial sendTo(Denial d) {
+        return new Denial(d.what().replaceFirst("^connect to ", "send to "), d.byPolicy(), d.allowed(), d.rule(),
+                d.where(), d.elsewhere(), d.fields());
     }
 
     private static String hostPort(InetAddress a, int port) {

@@ -11,6 +11,7 @@ import dev.landlockagent.instrument.advice.ResolverAdvice;
 import dev.landlockagent.instrument.advice.SctpBindAdvice;
 import dev.landlockagent.instrument.advice.SctpConnectAdvice;
 import dev.landlockagent.instrument.advice.SctpSocketAdvice;
+import dev.landlockagent.instrument.advice.UdpSendAdvice;
 import dev.landlockagent.instrument.advice.UnixBindAdvice;
 import dev.landlockagent.instrument.advice.UnixConnectAdvice;
 import dev.landlockagent.instrument.advice.UnixExceptionAdvice;
@@ -35,6 +36,9 @@ record Target(String module, String internalName, List<Method> methods) {
                     new Method("bind", "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)V", NetBindAdvice.class),
                     new Method("connect", "(Ljava/net/ProtocolFamily;Ljava/io/FileDescriptor;Ljava/net/InetAddress;I)I",
                             NetConnectAdvice.class))),
+            new Target("java.base", "sun/nio/ch/DatagramChannelImpl", List.of(
+                    new Method("send", "(Ljava/io/FileDescriptor;Ljava/nio/ByteBuffer;Ljava/net/InetSocketAddress;)I",
+                            UdpSendAdvice.class))),
             new Target("java.base", "sun/nio/ch/UnixDomainSockets", List.of(
                     new Method("socket", "()Ljava/io/FileDescriptor;", UnixSocketAdvice.class),
                     new Method("bind", "(Ljava/io/FileDescriptor;Ljava/nio/file/Path;)V", UnixBindAdvice.class),

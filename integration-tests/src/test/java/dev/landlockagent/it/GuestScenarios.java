@@ -151,6 +151,11 @@ class GuestScenarios {
             assertDenied(strict, "udp-bind " + bindOther);
             assertAllowed(strict, "udp-send " + allowed.getLocalPort());
             assertDenied(strict, "udp-send " + other.getLocalPort());
+            for (String denied : List.of("udp-bind " + bindOther, "udp-send " + other.getLocalPort())) {
+                String line = Probes.result(strict, denied);
+                assertTrue(line.contains("(UDP) is not allowed by the landlock-agent policy")
+                        && line.contains("\"udp\""), "the denial is explained: " + line);
+            }
         } else {
             assertRefused(strict, "UDP port rules need Landlock ABI 10");
             SandboxedJvm.Result lenient = scenario("udp best-effort", policy("best-effort", network), probe);

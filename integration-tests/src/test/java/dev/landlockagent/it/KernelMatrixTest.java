@@ -91,10 +91,11 @@ class KernelMatrixTest {
         String log = null;
         int exit = -1;
         String retried = null;
-        // qemu's TCG now and then crashes a JVM at the entry of a JIT-compiled method it has just
-        // seen patched (SIGILL or SIGSEGV with a "J ... c1" frame; cross-modifying code on two
-        // emulated CPUs; twice in about twenty guest boots here, once in the test runner itself):
-        // a crash of the emulator's making, not the agent's, so the guest is booted again.
+        // Under multi-threaded TCG, qemu now and then crashed a JVM at the entry of a JIT-compiled
+        // method it had just seen patched (SIGILL or SIGSEGV with a "J ... c1" frame: code patched on
+        // one emulated CPU while the other ran it; two of four guests in one CI run). The guest script
+        // now emulates both CPUs on one thread (no crash seen since); should a crash of the emulator's
+        // making still happen, the guest is booted again (at most three boots) and the results say so.
         for (int attempt = 1; attempt <= 3; attempt++) {
             deleteRecursively(out);
             Files.createDirectories(out);

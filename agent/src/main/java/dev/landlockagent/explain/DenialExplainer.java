@@ -10,6 +10,7 @@ import dev.landlockagent.policy.SocketNames;
 
 import java.lang.reflect.Constructor;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
@@ -103,7 +104,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case "net.serverSocket" -> socket(plan, inetDomain(plan, (ProtocolFamily) a[0]), SocketNames.SOCK_STREAM, 0);
             case "net.bind" -> port(plan, true, (InetAddress) a[1], (Integer) a[2]);
             case "net.connect" -> port(plan, false, (InetAddress) a[1], (Integer) a[2]);
-            case "udp.send" -> sendTo(port(plan, false, (InetAddress) a[0], (Integer) a[1]));
+            case "udp.send" -> sendTo(port(plan, false, ((InetSocketAddress) a[0]).getAddress(), ((InetSocketAddress) a[0]).getPort()));
             case "unix.socket" -> socket(plan, SocketNames.AF_UNIX, SocketNames.SOCK_STREAM, 0);
             case "unix.bind" -> unixBind(plan, (Path) a[0]);
             case "unix.connect" -> unixConnect(plan, (Path) a[0]);

@@ -21,25 +21,26 @@ import java.util.function.BiFunction;
  * Instruments the JDK's socket and file funnels ({@link Target#ALL}) so that a denied operation
  * throws an explained exception.
  *
- * <p>Cost: Byte Buddy's first weave loads ~500 classes (~250 ms on a cold JVM, measured). So it
- * runs on a daemon thread from start-up ("warm-up"), which weaves every target from the runtime
- * image's class files. A target class loaded meanwhile waits for the warm-up (its thread would
- * otherwise pay the same cost); classes that were loaded before the agent ran (the file streams)
- * are retransformed when the warm-up ends. An application that never opens a socket never waits.
+ * <p>The weaving ({@link Weaver}) uses Byte Buddy's ASM alone, a few dozen classes to load, and
+ * runs on a daemon thread from start-up ("warm-up") so that it never delays {@code main}. It first
+ * weaves and retransforms the targets loaded before the agent ran (the file streams), then weaves
+ * the rest from the runtime image's class files; a thread that loads one of those meanwhile waits
+ * for its bytes. An application that never opens a socket never waits. Until the warm-up has
+ * retransformed the file streams (about 0.1 s after the JVM starts), a denied open through them
+ * keeps the JDK's plain message.
  */
 public final class DenialInstrumentation implements ClassFileTransformer {
-    /** Property Byte Buddy (relocated) reads to stay away from sun.misc.Unsafe (JEP 498 warnings). */
-    static final String BYTE_BUDDY_SAFE = "net.bytebuddy.safe";
     private static final long MAX_WAIT_SECONDS = 30;
 
     private final Instrumentation inst;
     private final Map<String, Target> targets = Target.byName();
     private final Map<String, byte[][]> woven = new ConcurrentHashMap<>();
     private final Set<String> installed = ConcurrentHashMap.newKeySet();
-    /** One latch per target, opened when its bytes are woven (or given up on): Net first. */
+    /** One latch per target, opened when its bytes are woven (or given up on). */
     private final Map<String, CountDownLatch> ready = new ConcurrentHashMap<>();
     private final CountDownLatch warm = new CountDownLatch(1);
-    private volatile Thread warmUpThread;
+    /** The warm-up thread: it must not wait for itself. */
+    private volatile Thread weavingThread;
     private volatile Weaver weaver;
 
     private DenialInstrumentation(Instrumentation inst) {
@@ -66,7 +67,7 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         }, "landlock-agent-instrumentation");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
-        di.warmUpThread = t;
+        di.weavingThread = t;
         t.start();
         return di;
     }
@@ -76,27 +77,29 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         return warm.await(seconds, TimeUnit.SECONDS);
     }
 
+    private Weaver weaver() {
+        Weaver w = weaver;
+        if (w == null) {
+            w = new Weaver();
+            weaver = w;
+        }
+        return w;
+    }
+
     private void warmUp() {
         long start = System.nanoTime();
-        boolean timing = Boolean.getBoolean("landlock.timing");
         try {
-            System.setProperty(BYTE_BUDDY_SAFE, "true");
-            Weaver w = new Weaver();
-            weaver = w;
-            for (Target t : Target.ALL) { // Target.ALL lists the socket funnels first
-                try {
-                    byte[] original = original(t);
-                    if (original != null) { // null: the module is not in this runtime (jdk.sctp in a jlink image)
-                        woven.put(t.internalName(), new byte[][] {original, w.weave(t, original)});
-                    }
-                } catch (RuntimeException | Error e) {
-                    // this JDK's class differs from what the advice expects: leave it alone
-                } finally {
-                    ready.get(t.internalName()).countDown();
-                    if (timing) {
-                        System.err.println("[landlock-agent] timing (instrumentation): " + t.className() + " woven after "
-                                + (System.nanoTime() - start) / 1_000_000 + " ms");
-                    }
+            // First the targets loaded before the agent (the file streams): no class-load hook can
+            // hold a thread back for them, so until they are retransformed their denials go
+            // unexplained. Then the rest, socket funnels first, which hold back a thread that loads them.
+            List<Class<?>> loaded = loadedTargets();
+            for (Class<?> c : loaded) {
+                weave(targets.get(c.getName().replace('.', '/')), start);
+            }
+            retransform(loaded);
+            for (Target t : Target.ALL) {
+                if (ready.get(t.internalName()).getCount() > 0) {
+                    weave(t, start);
                 }
             }
         } finally {
@@ -105,7 +108,25 @@ public final class DenialInstrumentation implements ClassFileTransformer {
             }
             warm.countDown();
         }
-        retransformLoadedTargets();
+        retransform(loadedTargets()); // any loaded by this thread while it wove
+    }
+
+    /** Weaves one target from the runtime image's class file and opens its latch. */
+    private void weave(Target t, long start) {
+        try {
+            byte[] original = original(t);
+            if (original != null) { // null: the module is not in this runtime (jdk.sctp in a jlink image)
+                woven.put(t.internalName(), new byte[][] {original, weaver().weave(t, original)});
+            }
+        } catch (RuntimeException | Error e) {
+            // this JDK's class lacks a method the weaver expects: leave it alone
+        } finally {
+            ready.get(t.internalName()).countDown();
+            if (start != 0 && Boolean.getBoolean("landlock.timing")) {
+                System.err.println("[landlock-agent] timing (instrumentation): " + t.className() + " woven after "
+                        + (System.nanoTime() - start) / 1_000_000 + " ms");
+            }
+        }
     }
 
     private static byte[] original(Target t) {
@@ -120,10 +141,8 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         }
     }
 
-    private void retransformLoadedTargets() {
-        if (!inst.isRetransformClassesSupported()) {
-            return;
-        }
+    /** Target classes loaded and not instrumented yet. */
+    private List<Class<?>> loadedTargets() {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
             String name = c.getName().replace('.', '/');
@@ -131,12 +150,17 @@ public final class DenialInstrumentation implements ClassFileTransformer {
                 loaded.add(c);
             }
         }
-        if (!loaded.isEmpty()) {
-            try {
-                inst.retransformClasses(loaded.toArray(new Class<?>[0]));
-            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
-                // explanations are missing for these classes; confinement is unaffected
-            }
+        return loaded;
+    }
+
+    private void retransform(List<Class<?>> classes) {
+        if (classes.isEmpty() || !inst.isRetransformClassesSupported()) {
+            return;
+        }
+        try {
+            inst.retransformClasses(classes.toArray(new Class<?>[0]));
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+            // explanations are missing for these classes; confinement is unaffected
         }
     }
 
@@ -147,11 +171,12 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         if (target == null) {
             return null;
         }
-        if (Thread.currentThread() == warmUpThread && warm.getCount() > 0) {
-            return null; // loaded by the warm-up itself: retransformed when it ends
+        CountDownLatch latch = ready.get(className);
+        if (Thread.currentThread() == weavingThread && latch.getCount() > 0) {
+            return null; // loaded by the weaving itself: retransformed when the warm-up ends
         }
         try {
-            if (!ready.get(className).await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            if (!latch.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 return null;
             }
         } catch (InterruptedException e) {

@@ -1,56 +1,256 @@
 package dev.landlockagent.instrument;
 
-import net.bytebuddy.ClassFileVersion;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.scaffold.TypeInitializer;
-import net.bytebuddy.implementation.Implementation;
-import net.bytebuddy.implementation.auxiliary.AuxiliaryType;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
-import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.pool.TypePool;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Weaves a target's advice into its class bytes with Byte Buddy's {@link Advice}, applied directly
- * to Byte Buddy's ASM reader and writer with a lazy {@link TypePool} rather than through
- * {@code AgentBuilder} or {@code ByteBuddy.redefine}: the cheapest way measured (FACTS.md).
+ * Weaves the denial hook into a target's methods with Byte Buddy's ASM (its class reader and
+ * writer, without {@code Advice}, {@code TypePool} or {@code ByteBuddy}): about 25 classes to load
+ * instead of Byte Buddy's ~500, which is what a JVM's first socket waits for (docs/performance.md).
+ *
+ * <p>For a method whose exception the explainer may replace ({@link Target.Exit#THROWN}) the whole
+ * body is wrapped in a catch-all that runs at the end of the method, after the JDK's own handlers
+ * in the exception table, so it sees only what the method itself lets escape:
+ *
+ * <pre>
+ *   catch (Throwable t) {
+ *       try {
+ *           Object r = ((BiFunction) Class.forName("dev.landlockagent.bootstrap.DenialHook", true,
+ *                   ClassLoader.getSystemClassLoader()).getMethod("handler").invoke(null))
+ *                   .apply(operation, new Object[] {arguments..., t});
+ *           if (r instanceof Throwable) t = (Throwable) r;
+ *       } catch (Throwable ignored) { }
+ *       throw t;
+ *   }
+ * </pre>
+ *
+ * For {@link Target.Exit#RETURNED_ACCESS_DENIED} each {@code areturn} jumps to the same block,
+ * which runs only for an AccessDeniedException and returns instead of throwing. Only java.base
+ * types are named: the code runs inside java.base, which cannot see the agent's classes, so it
+ * finds the hook through the system class loader. Nothing runs on a method's normal path.
+ *
+ * <p>No method or field is added, so classes loaded before the agent (the file streams) can be
+ * retransformed. The stack map frames are written by hand, each naming only the method's
+ * parameters (the body's other locals are dead at the catch-all), so the writer never loads a
+ * class to compute a frame.
  */
 final class Weaver {
-    private final ClassFileLocator jdk;
-
-    Weaver() {
-        this.jdk = ClassFileLocator.ForClassLoader.ofBootLoader();
-    }
+    private static final String HOOK = "dev.landlockagent.bootstrap.DenialHook";
+    private static final String THROWABLE = "java/lang/Throwable";
+    private static final String ACCESS_DENIED = "java/nio/file/AccessDeniedException";
+    private static final String OBJECT = "java/lang/Object";
+    /** Enough for the hook call: BiFunction, operation, array, array, index, a long argument. */
+    private static final int HOOK_STACK = 8;
 
     byte[] weave(Target target, byte[] original) {
-        ClassFileLocator locator = new ClassFileLocator.Compound(
-                ClassFileLocator.Simple.of(target.className(), original), jdk, agentClasses());
-        TypePool pool = TypePool.Default.WithLazyResolution.of(locator);
-        TypeDescription type = pool.describe(target.className()).resolve();
-        AsmVisitorWrapper.ForDeclaredMethods wrapper = new AsmVisitorWrapper.ForDeclaredMethods();
-        for (Target.Method m : target.methods()) {
-            TypeDescription advice = pool.describe(m.advice().getName()).resolve();
-            wrapper = wrapper.method(ElementMatchers.named(m.name()).and(ElementMatchers.hasDescriptor(m.descriptor())),
-                    Advice.to(advice, locator));
-        }
-        ClassFileVersion version = ClassFileVersion.ofClassFile(original);
         ClassReader reader = new ClassReader(original);
         ClassWriter writer = new ClassWriter(reader, 0);
-        Implementation.Context context = Implementation.Context.Disabled.Factory.INSTANCE.make(type,
-                new AuxiliaryType.NamingStrategy.SuffixingRandom("landlock"), TypeInitializer.None.INSTANCE, version,
-                version, Implementation.Context.FrameGeneration.GENERATE);
-        ClassVisitor visitor = wrapper.wrap(type, writer, context, pool, type.getDeclaredFields(), type.getDeclaredMethods(),
-                wrapper.mergeWriter(0), wrapper.mergeReader(0));
-        reader.accept(visitor, wrapper.mergeReader(0));
+        List<String> woven = new ArrayList<>();
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                for (Target.Method m : target.methods()) {
+                    if (m.name().equals(name) && m.descriptor().equals(descriptor)) {
+                        woven.add(name);
+                        return new HookedMethod(mv, target.internalName(), (access & Opcodes.ACC_STATIC) != 0, m);
+                    }
+                }
+                return mv;
+            }
+        }, 0);
+        if (woven.size() != target.methods().size()) {
+            throw new IllegalStateException(target.className() + " lacks a method to instrument: found only " + woven);
+        }
         return writer.toByteArray();
     }
 
-    /** The advice classes' own class files, from the agent's loader. */
-    private static ClassFileLocator agentClasses() {
-        return ClassFileLocator.ForClassLoader.of(Weaver.class.getClassLoader());
+    /** One target method: records where its body starts, and appends the hook at its end. */
+    private static final class HookedMethod extends MethodVisitor {
+        private final Target.Method method;
+        private final Type[] parameters;
+        /** The frame's view of the locals the hook may use: this (if any) and the parameters. */
+        private final Object[] parameterFrame;
+        private final int parameterSlots;
+        private final boolean returns;
+        private final Label bodyStart = new Label();
+        private final Label hook = new Label();
+
+        HookedMethod(MethodVisitor mv, String owner, boolean isStatic, Target.Method method) {
+            super(Opcodes.ASM9, mv);
+            this.method = method;
+            this.parameters = Type.getArgumentTypes(method.descriptor());
+            this.returns = method.exit() == Target.Exit.RETURNED_ACCESS_DENIED;
+            List<Object> frame = new ArrayList<>();
+            int slots = 0;
+            if (!isStatic) {
+                frame.add(owner);
+                slots++;
+            }
+            for (Type p : parameters) {
+                frame.add(frameType(p));
+                slots += p.getSize();
+            }
+            this.parameterFrame = frame.toArray();
+            this.parameterSlots = slots;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            super.visitLabel(bodyStart);
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (returns && opcode == Opcodes.ARETURN) {
+                super.visitJumpInsn(Opcodes.GOTO, hook); // the stack holds just the IOException
+                return;
+            }
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            Label bodyEnd = new Label();
+            super.visitLabel(bodyEnd);
+            String caught = returns ? "java/io/IOException" : THROWABLE;
+            int exception = parameterSlots;
+            int result = parameterSlots + 1;
+            Object[] withException = append(parameterFrame, caught);
+            Label done = new Label();
+            Label callStart = new Label();
+            Label callEnd = new Label();
+            Label callFailed = new Label();
+
+            super.visitLabel(hook);
+            super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 1, new Object[] {caught});
+            super.visitVarInsn(Opcodes.ASTORE, exception);
+            if (returns) {
+                super.visitVarInsn(Opcodes.ALOAD, exception);
+                super.visitTypeInsn(Opcodes.INSTANCEOF, ACCESS_DENIED);
+                super.visitJumpInsn(Opcodes.IFEQ, done);
+            }
+            super.visitLabel(callStart);
+            callHook(exception);
+            super.visitVarInsn(Opcodes.ASTORE, result);
+            super.visitLabel(callEnd);
+            super.visitVarInsn(Opcodes.ALOAD, result);
+            super.visitTypeInsn(Opcodes.INSTANCEOF, caught);
+            super.visitJumpInsn(Opcodes.IFEQ, done);
+            super.visitVarInsn(Opcodes.ALOAD, result);
+            super.visitTypeInsn(Opcodes.CHECKCAST, caught);
+            super.visitVarInsn(Opcodes.ASTORE, exception);
+
+            super.visitLabel(done);
+            super.visitFrame(Opcodes.F_FULL, withException.length, withException, 0, new Object[0]);
+            super.visitVarInsn(Opcodes.ALOAD, exception);
+            super.visitInsn(returns ? Opcodes.ARETURN : Opcodes.ATHROW);
+
+            super.visitLabel(callFailed); // the hook failed: the JDK's own exception stands
+            super.visitFrame(Opcodes.F_FULL, withException.length, withException, 1, new Object[] {THROWABLE});
+            super.visitInsn(Opcodes.POP);
+            super.visitJumpInsn(Opcodes.GOTO, done);
+
+            // Added after the method's own entries, so its own handlers keep precedence.
+            if (!returns) {
+                super.visitTryCatchBlock(bodyStart, bodyEnd, hook, THROWABLE);
+            }
+            super.visitTryCatchBlock(callStart, callEnd, callFailed, THROWABLE);
+            super.visitMaxs(Math.max(maxStack, HOOK_STACK), Math.max(maxLocals, result + 1));
+        }
+
+        /** Pushes the hook's answer for (operation, {arguments..., exception}). */
+        private void callHook(int exception) {
+            super.visitLdcInsn(HOOK);
+            super.visitInsn(Opcodes.ICONST_1);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/ClassLoader", "getSystemClassLoader",
+                    "()Ljava/lang/ClassLoader;", false);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Class", "forName",
+                    "(Ljava/lang/String;ZLjava/lang/ClassLoader;)Ljava/lang/Class;", false);
+            super.visitLdcInsn("handler");
+            super.visitInsn(Opcodes.ICONST_0);
+            super.visitTypeInsn(Opcodes.ANEWARRAY, "java/lang/Class");
+            super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/Class", "getMethod",
+                    "(Ljava/lang/String;[Ljava/lang/Class;)Ljava/lang/reflect/Method;", false);
+            super.visitInsn(Opcodes.ACONST_NULL);
+            super.visitInsn(Opcodes.ICONST_0);
+            super.visitTypeInsn(Opcodes.ANEWARRAY, OBJECT);
+            super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/reflect/Method", "invoke",
+                    "(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;", false);
+            super.visitTypeInsn(Opcodes.CHECKCAST, "java/util/function/BiFunction");
+            super.visitLdcInsn(method.operation());
+            int[] arguments = method.arguments();
+            pushInt(arguments.length + 1);
+            super.visitTypeInsn(Opcodes.ANEWARRAY, OBJECT);
+            for (int i = 0; i < arguments.length; i++) {
+                super.visitInsn(Opcodes.DUP);
+                pushInt(i);
+                loadBoxed(arguments[i]);
+                super.visitInsn(Opcodes.AASTORE);
+            }
+            super.visitInsn(Opcodes.DUP);
+            pushInt(arguments.length);
+            super.visitVarInsn(Opcodes.ALOAD, exception);
+            super.visitInsn(Opcodes.AASTORE);
+            super.visitMethodInsn(Opcodes.INVOKEINTERFACE, "java/util/function/BiFunction", "apply",
+                    "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", true);
+        }
+
+        private void loadBoxed(int argument) {
+            int slot = parameterSlots;
+            for (int i = parameters.length - 1; i >= argument; i--) {
+                slot -= parameters[i].getSize();
+            }
+            Type t = parameters[argument];
+            super.visitVarInsn(t.getOpcode(Opcodes.ILOAD), slot);
+            String box = switch (t.getSort()) {
+                case Type.BOOLEAN -> "java/lang/Boolean";
+                case Type.CHAR -> "java/lang/Character";
+                case Type.BYTE -> "java/lang/Byte";
+                case Type.SHORT -> "java/lang/Short";
+                case Type.INT -> "java/lang/Integer";
+                case Type.LONG -> "java/lang/Long";
+                case Type.FLOAT -> "java/lang/Float";
+                case Type.DOUBLE -> "java/lang/Double";
+                default -> null;
+            };
+            if (box != null) {
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, box, "valueOf", "(" + t.getDescriptor() + ")L" + box + ";", false);
+            }
+        }
+
+        private void pushInt(int value) {
+            if (value <= 5) {
+                super.visitInsn(Opcodes.ICONST_0 + value);
+            } else {
+                super.visitIntInsn(Opcodes.BIPUSH, value);
+            }
+        }
+
+        private static Object frameType(Type t) {
+            return switch (t.getSort()) {
+                case Type.BOOLEAN, Type.CHAR, Type.BYTE, Type.SHORT, Type.INT -> Opcodes.INTEGER;
+                case Type.LONG -> Opcodes.LONG;
+                case Type.FLOAT -> Opcodes.FLOAT;
+                case Type.DOUBLE -> Opcodes.DOUBLE;
+                default -> t.getInternalName();
+            };
+        }
+
+        private static Object[] append(Object[] a, Object last) {
+            Object[] r = java.util.Arrays.copyOf(a, a.length + 1);
+            r[a.length] = last;
+            return r;
+        }
     }
 }

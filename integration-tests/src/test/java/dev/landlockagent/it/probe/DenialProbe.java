@@ -18,7 +18,10 @@ import java.time.Duration;
  * Does what a denying policy forbids, through each public API, and reports the exception the
  * application sees: {@code RESULT <label> <exception class>|<message>|<cause class>}.
  * Commands: {@code api NAME PORT} (see {@link SocketProbe#API_NAMES}), {@code bind PORT},
- * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}.
+ * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code await-explanations}
+ * (loads sun.nio.ch.Net, which holds this thread until the agent has woven it, and by then the
+ * file streams it retransforms first: so the file denials that follow are explained whatever the
+ * timing).
  */
 public final class DenialProbe {
     private DenialProbe() {
@@ -54,6 +57,7 @@ public final class DenialProbe {
                         c.getResponseCode();
                     });
                 }
+                case "await-explanations" -> Class.forName("sun.nio.ch.Net");
                 case "files" -> {
                     Path dir = Path.of(args[++i]);
                     Path file = dir.resolve("existing.txt");

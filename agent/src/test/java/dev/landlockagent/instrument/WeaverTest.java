@@ -1,0 +1,56 @@
+package dev.landlockagent.instrument;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The weaver against this JDK's own class files: every target method is found and hooked. (That
+ * the woven classes pass the JVM's verifier and explain denials is checked in forked JVMs by the
+ * integration tests, FriendlyDenialsTest with -XX:+BytecodeVerificationLocal.)
+ */
+class WeaverTest {
+    private final Weaver weaver = new Weaver();
+
+    @Test
+    void everyTargetOfThisJdkIsWovenWithTheHookAndItsOperation() throws Exception {
+        for (Target t : Target.ALL) {
+            byte[] original = original(t);
+            if (original == null) {
+                continue; // jdk.sctp may be missing from a jlink image
+            }
+            byte[] woven = weaver.weave(t, original);
+            String text = new String(woven, StandardCharsets.ISO_8859_1);
+            assertTrue(woven.length > original.length, t.className());
+            assertTrue(text.contains("dev.landlockagent.bootstrap.DenialHook"), t.className() + " calls the hook");
+            for (Target.Method m : t.methods()) {
+                assertTrue(text.contains(m.operation()), t.className() + "." + m.name() + " names " + m.operation());
+            }
+        }
+    }
+
+    @Test
+    void aClassWithoutTheExpectedMethodIsRefusedRatherThanHalfWoven() throws Exception {
+        Target renamed = new Target("java.base", "java/io/FileInputStream", java.util.List.of(
+                new Target.Method("open", "(Ljava/lang/String;I)V", "file.read", new int[] {0}, Target.Exit.THROWN)));
+        byte[] original = original(renamed);
+        assertNotNull(original);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> weaver.weave(renamed, original));
+        assertTrue(e.getMessage().contains("java.io.FileInputStream lacks a method"), e.getMessage());
+    }
+
+    private static byte[] original(Target t) throws Exception {
+        var module = ModuleLayer.boot().findModule(t.module());
+        if (module.isEmpty()) {
+            return null;
+        }
+        try (InputStream in = module.get().getResourceAsStream(t.internalName() + ".class")) {
+            return in == null ? null : in.readAllBytes();
+        }
+    }
+}

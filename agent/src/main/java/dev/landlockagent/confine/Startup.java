@@ -10,6 +10,7 @@ import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.linux.LinuxSyscalls;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
+import dev.landlockagent.log.Logs;
 import dev.landlockagent.plan.JvmFacts;
 import dev.landlockagent.plan.KernelInfo;
 import dev.landlockagent.plan.PathGrant;
@@ -22,7 +23,6 @@ import dev.landlockagent.policy.PolicyParser;
 import dev.landlockagent.policy.PolicySource;
 import dev.landlockagent.seccomp.SeccompFilter;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -54,10 +54,14 @@ public final class Startup implements Consumer<Object[]> {
     private final String agentArgument;
     private final Path agentJar;
 
-    /** For the launch trampoline, which cannot name this class. */
-    public Startup() {
-        this.agentArgument = null;
-        this.agentJar = null;
+    static {
+        // Hand the launch trampoline, which cannot name this class, its entry point through the
+        // class loader it created (launch.CoreClassLoader, a Consumer): no reflection at start-up.
+        if (Startup.class.getClassLoader() instanceof Consumer<?> loader) {
+            @SuppressWarnings("unchecked")
+            Consumer<Object> handOver = (Consumer<Object>) loader;
+            handOver.accept(new Startup(null, null));
+        }
     }
 
     private Startup(String agentArgument, Path agentJar) {
@@ -362,7 +366,7 @@ public final class Startup implements Consumer<Object[]> {
     }
 
     private static Logger log() {
-        return LoggerFactory.getLogger("landlock-agent");
+        return Logs.agent();
     }
 
     private static boolean isDebug() {

@@ -1,7 +1,7 @@
 package dev.landlockagent.explain;
 
+import dev.landlockagent.log.Logs;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.slf4j.spi.LoggingEventBuilder;
 
 import java.util.Map;
@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (reported once more, with the count, when the JVM exits). Every denial is also a JFR event.
  */
 final class DenialLog {
-    private final Logger log = LoggerFactory.getLogger("landlock-agent");
+    private final Logger log = Logs.agent();
     private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
     private volatile boolean summaryHook;
 

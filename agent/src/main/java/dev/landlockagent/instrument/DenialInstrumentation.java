@@ -3,6 +3,9 @@ package dev.landlockagent.instrument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.instrument.Instrumentation;
 import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
@@ -54,7 +57,14 @@ public final class DenialInstrumentation implements ClassFileTransformer {
     public static DenialInstrumentation install(Instrumentation inst, BiFunction<String, Object[], Throwable> explainer)
             throws ReflectiveOperationException {
         Class<?> hook = Class.forName("dev.landlockagent.bootstrap.DenialHook", true, ClassLoader.getSystemClassLoader());
-        hook.getMethod("install", BiFunction.class).invoke(null, explainer);
+        // invokeExact on a method handle, not Method.invoke, whose first use spins method handles (~20 ms)
+        MethodHandle install = MethodHandles.publicLookup().findStatic(hook, "install",
+                MethodType.methodType(boolean.class, BiFunction.class));
+        try {
+            boolean first = (boolean) install.invokeExact(explainer); // false: a hook was there already; keep it
+        } catch (Throwable t) {
+            throw new ReflectiveOperationException("cannot install the denial hook", t);
+        }
         DenialInstrumentation di = new DenialInstrumentation(inst);
         // Without Can-Retransform-Classes (an executable jar's manifest may lack it), classes loaded
         // later are still instrumented; the file streams, loaded before the agent, are not.

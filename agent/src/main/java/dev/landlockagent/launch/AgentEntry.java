@@ -12,8 +12,9 @@ import java.util.function.Consumer;
  * {@code dev.landlockagent.confine.Startup}. This package is compiled for Java 11 so that an old
  * JVM gets a clear message instead of a class-version error.
  *
- * <p>It does not use reflection to call the core (a first {@code Method.invoke} spins method
- * handles, ~20 ms): the core's entry class is a {@link java.util.function.Consumer}.
+ * <p>It does not use reflection to reach the core (a first {@code Method.invoke} or
+ * {@code Constructor.newInstance} spins method handles, ~30 ms): the core's entry class, a
+ * {@link java.util.function.Consumer}, hands an instance of itself to {@link CoreClassLoader}.
  */
 public final class AgentEntry {
     private static final int REQUIRED_FEATURE = 25;
@@ -50,9 +51,13 @@ public final class AgentEntry {
         }
         try {
             CoreClassLoader core = new CoreClassLoader(jar);
+            Object entry = core.initialise(STARTUP);
+            if (!(entry instanceof Consumer)) {
+                fail("the agent jar " + jar + " is damaged or incomplete: " + STARTUP + " did not hand over its entry point");
+                return;
+            }
             @SuppressWarnings("unchecked")
-            Consumer<Object[]> startup = (Consumer<Object[]>) Class.forName(STARTUP, true, core)
-                    .getDeclaredConstructor().newInstance();
+            Consumer<Object[]> startup = (Consumer<Object[]>) entry;
             startup.accept(new Object[] {argument, inst, jar, start});
         } catch (Throwable t) {
             fail("the agent jar " + jar + " cannot be loaded (damaged or incomplete?): " + t);

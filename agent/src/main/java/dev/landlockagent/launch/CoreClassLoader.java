@@ -12,6 +12,7 @@ import java.security.ProtectionDomain;
 import java.security.cert.Certificate;
 import java.util.Collections;
 import java.util.Enumeration;
+import java.util.function.Consumer;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -21,8 +22,12 @@ import java.util.zip.ZipFile;
  * of the boot class path when the jar's root (the few helper classes that instrumented JDK code
  * calls) is appended to it (the OpenTelemetry agent's layout). Its parent is the platform class
  * loader, so no application class can stand in for one of the agent's.
+ *
+ * <p>It is also how the core's entry object reaches the trampoline without reflection (a first
+ * {@code Constructor.newInstance} spins method handles, ~30 ms on a cold JVM, measured): the entry
+ * class's static initialiser hands an instance to its own class loader, a {@link Consumer}.
  */
-final class CoreClassLoader extends ClassLoader {
+final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
     static final String PREFIX = "META-INF/landlock/core/";
 
     static {
@@ -32,6 +37,7 @@ final class CoreClassLoader extends ClassLoader {
     private final ZipFile zip;
     private final String jarUrl;
     private final ProtectionDomain domain;
+    private volatile Object handedOver;
 
     CoreClassLoader(Path jar) throws IOException {
         super("landlock-agent", ClassLoader.getPlatformClassLoader());
@@ -39,6 +45,20 @@ final class CoreClassLoader extends ClassLoader {
         URL location = jar.toUri().toURL();
         this.jarUrl = location.toString();
         this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+    }
+
+    /** Called by the core's entry class when it initialises. */
+    @Override
+    public void accept(Object entry) {
+        if (handedOver == null) {
+            handedOver = entry;
+        }
+    }
+
+    /** Initialises {@code className} and returns what it handed over, or null. */
+    Object initialise(String className) throws ClassNotFoundException {
+        Class.forName(className, true, this);
+        return handedOver;
     }
 
     @Override

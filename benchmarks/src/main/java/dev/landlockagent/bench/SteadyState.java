@@ -56,7 +56,7 @@ public class SteadyState {
         acceptor.join(1000);
     }
 
-    /** socket(2) and close(2): the seccomp filter and the socket-creation advice. */
+    /** socket(2) and close(2): the seccomp filter and the woven socket-creation method. */
     @Benchmark
     public boolean socketOpenClose() throws IOException {
         try (SocketChannel c = SocketChannel.open()) {

@@ -4,8 +4,9 @@ import java.util.function.BiFunction;
 
 /**
  * Where instrumented JDK code finds the agent's denial explainer. It sits at the root of the agent
- * jar, so the system class loader sees it; the advice inlined into java.base looks it up by name
- * through that loader and calls it through {@link BiFunction}, a java.base type. So nothing is
+ * jar, so the system class loader sees it; the code woven into java.base (the agent's
+ * instrument.Weaver) looks it up by name through that loader and calls it through
+ * {@link BiFunction}, a java.base type. So nothing is
  * appended to the boot class path (which would print HotSpot's "Sharing is only supported for boot
  * loader classes" warning and turn off CDS for application classes).
  *

@@ -3,11 +3,11 @@ package dev.landlockagent.instrument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.lang.instrument.UnmodifiableClassException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.instrument.Instrumentation;
-import java.lang.instrument.UnmodifiableClassException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -42,8 +42,8 @@ public final class DenialInstrumentation implements ClassFileTransformer {
     /** One latch per target, opened when its bytes are woven (or given up on). */
     private final Map<String, CountDownLatch> ready = new ConcurrentHashMap<>();
     private final CountDownLatch warm = new CountDownLatch(1);
-    /** The warm-up thread: it must not wait for itself. */
-    private volatile Thread weavingThread;
+    /** It must not wait for itself. */
+    private volatile Thread warmUpThread;
     private volatile Weaver weaver;
 
     private DenialInstrumentation(Instrumentation inst) {
@@ -77,7 +77,7 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         }, "landlock-agent-instrumentation");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
-        di.weavingThread = t;
+        di.warmUpThread = t;
         t.start();
         return di;
     }
@@ -87,29 +87,22 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         return warm.await(seconds, TimeUnit.SECONDS);
     }
 
-    private Weaver weaver() {
-        Weaver w = weaver;
-        if (w == null) {
-            w = new Weaver();
-            weaver = w;
-        }
-        return w;
-    }
-
     private void warmUp() {
         long start = System.nanoTime();
+        boolean timing = Boolean.getBoolean("landlock.timing");
+        weaver = new Weaver();
         try {
             // First the targets loaded before the agent (the file streams): no class-load hook can
             // hold a thread back for them, so until they are retransformed their denials go
             // unexplained. Then the rest, socket funnels first, which hold back a thread that loads them.
             List<Class<?>> loaded = loadedTargets();
             for (Class<?> c : loaded) {
-                weave(targets.get(c.getName().replace('.', '/')), start);
+                weave(targets.get(c.getName().replace('.', '/')), start, timing);
             }
             retransform(loaded);
             for (Target t : Target.ALL) {
                 if (ready.get(t.internalName()).getCount() > 0) {
-                    weave(t, start);
+                    weave(t, start, timing);
                 }
             }
         } finally {
@@ -122,17 +115,17 @@ public final class DenialInstrumentation implements ClassFileTransformer {
     }
 
     /** Weaves one target from the runtime image's class file and opens its latch. */
-    private void weave(Target t, long start) {
+    private void weave(Target t, long start, boolean timing) {
         try {
             byte[] original = original(t);
             if (original != null) { // null: the module is not in this runtime (jdk.sctp in a jlink image)
-                woven.put(t.internalName(), new byte[][] {original, weaver().weave(t, original)});
+                woven.put(t.internalName(), new byte[][] {original, weaver.weave(t, original)});
             }
         } catch (RuntimeException | Error e) {
             // this JDK's class lacks a method the weaver expects: leave it alone
         } finally {
             ready.get(t.internalName()).countDown();
-            if (start != 0 && Boolean.getBoolean("landlock.timing")) {
+            if (timing) {
                 System.err.println("[landlock-agent] timing (instrumentation): " + t.className() + " woven after "
                         + (System.nanoTime() - start) / 1_000_000 + " ms");
             }
@@ -182,7 +175,7 @@ public final class DenialInstrumentation implements ClassFileTransformer {
             return null;
         }
         CountDownLatch latch = ready.get(className);
-        if (Thread.currentThread() == weavingThread && latch.getCount() > 0) {
+        if (Thread.currentThread() == warmUpThread && latch.getCount() > 0) {
             return null; // loaded by the weaving itself: retransformed when the warm-up ends
         }
         try {

@@ -33,6 +33,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -138,32 +139,41 @@ public final class Startup implements Consumer<Object[]> {
         Timing.mark("read and parse policy");
         CommandLine cmd = ThisJvm.commandLine();
         JvmFacts facts = ThisJvm.facts(cmd, agentJar, doc.file());
-        Timing.mark("inspect JVM");
+
+        long canary = newCanary();
+        Decision ahead = null;
+        if (!linking.isDone()) {
+            // The main thread would only wait for the FFM link: meanwhile, plan for the ABI this
+            // kernel release suggests. The kernel's own answer below confirms it or plans again.
+            LandlockAbi expected = LandlockAbi.expectedFor(System.getProperty("os.version"));
+            if (expected.available()) {
+                try {
+                    ahead = decide(expected, policy, facts, cmd, doc, generation, canary);
+                } catch (StartupFailure | PolicyException e) {
+                    ahead = null; // reported, if still true, for the ABI the kernel reports
+                }
+            }
+        }
+        Timing.mark("inspect JVM, plan ahead");
 
         Syscalls sys = linking.await();
         Timing.mark("await FFM link");
         KernelInfo kernel = probe(sys);
-        RulesetPlan plan = Planner.plan(policy, kernel, facts);
-        Timing.mark("probe kernel, plan");
+        Decision decision = ahead != null && ahead.abi().version() == kernel.abi().version() ? ahead
+                : decide(kernel.abi(), policy, facts, cmd, doc, generation, canary);
+        Timing.mark(decision == ahead ? "probe kernel (as planned)" : "probe kernel, plan");
+        RulesetPlan plan = decision.plan();
+        Marker marker = decision.marker();
         if (isDebug()) {
             for (PathGrant g : plan.paths()) {
                 log().debug("rule " + g);
             }
         }
-        Mechanism mechanism = mechanism(kernel.abi(), policy);
-        long canary = newCanary();
-        String info = "confined by " + doc.origin() + ": " + kernel.abi() + ", " + mechanism.label() + "; " + plan.summary();
-        Marker marker = new Marker(ThisJvm.pid(), canary, generation, kernel.abi().version(),
-                mechanism.label(), null, null, info, plan.warnings());
 
         Confinement confinement = new Confinement(sys);
-        switch (mechanism) {
+        switch (decision.mechanism()) {
             case REEXEC -> {
-                boolean cwdListable = (FileGrants.granted(plan, Path.of(System.getProperty("user.dir")))
-                        & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
-                ReExec.Request request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker,
-                        ReExec.perfDataOptions(cmd, cwdListable));
-                Timing.mark("prepare exec");
+                ReExec.Request request = decision.request();
                 try {
                     confinement.apply(plan, false, true, new SeccompFilter.Canary(canary));
                 } catch (StartupFailure e) {
@@ -201,6 +211,32 @@ public final class Startup implements Consumer<Object[]> {
         }
     }
 
+    /**
+     * What the first JVM will do for one Landlock ABI: the ruleset plan, the mechanism, the marker
+     * for the re-executed JVM and, on the re-exec path, everything execve needs (read before
+     * restricting).
+     */
+    private record Decision(LandlockAbi abi, RulesetPlan plan, Mechanism mechanism, Marker marker,
+                            ReExec.Request request) {
+    }
+
+    private Decision decide(LandlockAbi abi, Policy policy, JvmFacts facts, CommandLine cmd, PolicySource.Document doc,
+                            int generation, long canary) throws StartupFailure, PolicyException {
+        RulesetPlan plan = Planner.plan(policy, new KernelInfo(abi, Errata.NONE), facts);
+        Mechanism mechanism = mechanism(abi, policy);
+        String info = "confined by " + doc.origin() + ": " + abi + ", " + mechanism.label() + "; " + plan.summary();
+        Marker marker = new Marker(ThisJvm.pid(), canary, generation, abi.version(),
+                mechanism.label(), null, null, info, plan.warnings());
+        ReExec.Request request = null;
+        if (mechanism == Mechanism.REEXEC) {
+            boolean cwdListable = (FileGrants.granted(plan, Path.of(System.getProperty("user.dir")))
+                    & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
+            request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker,
+                    ReExec.perfDataOptions(cmd, cwdListable));
+        }
+        return new Decision(abi, plan, mechanism, marker, request);
+    }
+
     /** The re-executed JVM, whose marker checked out: restore the environment, report, explain denials. */
     private void confined(Marker marker, Instrumentation inst) throws ReflectiveOperationException {
         Map<String, String> env = new LinkedHashMap<>();
@@ -223,9 +259,23 @@ public final class Startup implements Consumer<Object[]> {
             return;
         }
         try {
-            DenialInstrumentation.install(inst, new DenialExplainer(context));
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            DenialInstrumentation.install(inst, new Explainer(context));
+        } catch (RuntimeException | LinkageError e) {
             log().warn("denials will not be explained: cannot instrument the JDK ({})", e.toString());
+        }
+    }
+
+    /** Makes the explainer on the instrumentation's own thread, when it starts. */
+    private static final class Explainer implements Supplier<BiFunction<String, Object[], Throwable>> {
+        private final Supplier<ExplainContext> context;
+
+        Explainer(Supplier<ExplainContext> context) {
+            this.context = context;
+        }
+
+        @Override
+        public BiFunction<String, Object[], Throwable> get() {
+            return new DenialExplainer(context);
         }
     }
 

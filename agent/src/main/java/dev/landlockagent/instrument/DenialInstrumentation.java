@@ -1,5 +1,7 @@
 package dev.landlockagent.instrument;
 
+import dev.landlockagent.log.Logs;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /**
  * Instruments the JDK's socket and file funnels ({@link Target#ALL}) so that a denied operation
@@ -53,18 +56,14 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         }
     }
 
-    /** Installs {@code explainer} where instrumented code finds it, and starts instrumenting. */
-    public static DenialInstrumentation install(Instrumentation inst, BiFunction<String, Object[], Throwable> explainer)
-            throws ReflectiveOperationException {
-        Class<?> hook = Class.forName("dev.landlockagent.bootstrap.DenialHook", true, ClassLoader.getSystemClassLoader());
-        // invokeExact on a method handle, not Method.invoke, whose first use spins method handles (~20 ms)
-        MethodHandle install = MethodHandles.publicLookup().findStatic(hook, "install",
-                MethodType.methodType(boolean.class, BiFunction.class));
-        try {
-            boolean first = (boolean) install.invokeExact(explainer); // false: a hook was there already; keep it
-        } catch (Throwable t) {
-            throw new ReflectiveOperationException("cannot install the denial hook", t);
-        }
+    /**
+     * Starts instrumenting: registers the class-file transformer, and starts the warm-up thread,
+     * which first makes the explainer and installs it where instrumented code finds it (off the
+     * main thread: ~10 ms of class loading and a method handle), then weaves. No woven code runs
+     * before that: a class gets its woven bytes only after the warm-up has installed the hook.
+     */
+    public static DenialInstrumentation install(Instrumentation inst,
+                                                Supplier<BiFunction<String, Object[], Throwable>> explainer) {
         DenialInstrumentation di = new DenialInstrumentation(inst);
         // Without Can-Retransform-Classes (an executable jar's manifest may lack it), classes loaded
         // later are still instrumented; the file streams, loaded before the agent, are not.
@@ -72,7 +71,7 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         Thread t = new Thread(new Runnable() { // not a lambda: no invokedynamic bootstrap at start-up
             @Override
             public void run() {
-                di.warmUp();
+                di.warmUp(explainer);
             }
         }, "landlock-agent-instrumentation");
         t.setDaemon(true);
@@ -82,14 +81,34 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         return di;
     }
 
+    /** Installs the explainer in DenialHook, loaded by the system class loader like the woven code's lookup. */
+    private static void installHook(BiFunction<String, Object[], Throwable> explainer) throws Throwable {
+        Class<?> hook = Class.forName("dev.landlockagent.bootstrap.DenialHook", true, ClassLoader.getSystemClassLoader());
+        // invokeExact on a method handle, not Method.invoke, whose first use spins method handles (~20 ms)
+        MethodHandle install = MethodHandles.publicLookup().findStatic(hook, "install",
+                MethodType.methodType(boolean.class, BiFunction.class));
+        boolean first = (boolean) install.invokeExact(explainer); // false: a hook was there already; keep it
+    }
+
     /** Waits until every target is instrumented (for tests and benchmarks). */
     public boolean awaitInstrumented(long seconds) throws InterruptedException {
         return warm.await(seconds, TimeUnit.SECONDS);
     }
 
-    private void warmUp() {
+    private void warmUp(Supplier<BiFunction<String, Object[], Throwable>> explainer) {
         long start = System.nanoTime();
         boolean timing = Boolean.getBoolean("landlock.timing");
+        try {
+            installHook(explainer.get());
+        } catch (Throwable e) {
+            // Nothing is woven (every latch opens with no bytes): the JDK's plain messages remain.
+            Logs.agent().warn("denials will not be explained: cannot install the denial hook ({})", e.toString());
+            for (CountDownLatch l : ready.values()) {
+                l.countDown();
+            }
+            warm.countDown();
+            return;
+        }
         weaver = new Weaver();
         try {
             // First the targets loaded before the agent (the file streams): no class-load hook can

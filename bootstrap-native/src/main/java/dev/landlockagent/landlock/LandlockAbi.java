@@ -123,6 +123,42 @@ public record LandlockAbi(int version) {
         return abi >= 1 && abi < LINUX.length ? LINUX[abi] : abi > NEWEST_KNOWN ? "after 7.2" : "-";
     }
 
+    /**
+     * The ABI a mainline kernel of this release ({@code uname -r}, e.g. {@code 6.18.4-amd64}) has if
+     * Landlock is enabled, or {@link #NONE} for a release before 5.13 or one that cannot be read.
+     * Only a guess (distributions backport, and boot options turn Landlock off): the agent plans
+     * for it while the FFM link is still running, and plans again if the kernel says otherwise.
+     */
+    public static LandlockAbi expectedFor(String release) {
+        if (release == null) {
+            return NONE;
+        }
+        int major = leadingNumber(release, 0);
+        int dot = release.indexOf('.');
+        int minor = dot < 0 ? -1 : leadingNumber(release, dot + 1);
+        if (major < 0 || minor < 0) {
+            return NONE;
+        }
+        for (int abi = NEWEST_KNOWN; abi >= 1; abi--) {
+            String first = LINUX[abi];
+            int firstDot = first.indexOf('.');
+            int firstMajor = Integer.parseInt(first.substring(0, firstDot));
+            int firstMinor = Integer.parseInt(first.substring(firstDot + 1));
+            if (major > firstMajor || (major == firstMajor && minor >= firstMinor)) {
+                return of(abi);
+            }
+        }
+        return NONE;
+    }
+
+    private static int leadingNumber(String s, int from) {
+        int end = from;
+        while (end < s.length() && end - from < 6 && Character.isDigit(s.charAt(end))) {
+            end++;
+        }
+        return end == from ? -1 : Integer.parseInt(s, from, end, 10);
+    }
+
     /** For messages: "Landlock ABI 9 (Linux 7.1)". */
     public static String describe(int abi) {
         return "Landlock ABI " + abi + " (Linux " + linuxRelease(abi) + ")";

@@ -153,10 +153,10 @@ public record LandlockAbi(int version) {
 
     private static int leadingNumber(String s, int from) {
         int end = from;
-        while (end < s.length() && end - from < 6 && Character.isDigit(s.charAt(end))) {
+        while (end < s.length() && Character.isDigit(s.charAt(end))) {
             end++;
         }
-        return end == from ? -1 : Integer.parseInt(s, from, end, 10);
+        return end == from || end - from > 6 ? -1 : Integer.parseInt(s, from, end, 10);
     }
 
     /** For messages: "Landlock ABI 9 (Linux 7.1)". */

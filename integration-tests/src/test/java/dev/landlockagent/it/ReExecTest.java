@@ -44,6 +44,30 @@ class ReExecTest {
         assertEquals(42, r.exitCode(), r.describe());
     }
 
+    /**
+     * While the FFM link runs, the first JVM plans for the ABI the kernel release (os.version)
+     * suggests; the kernel's own answer decides. A release that suggests another ABI, or none,
+     * must still give the plan for the ABI the kernel reports.
+     */
+    @Test
+    void aKernelReleaseThatMisleadsThePlanAheadStillConfinesForTheRealAbi() {
+        SandboxedJvm.Result real = Probes.run(denyAll(), "read", secret.toString());
+        String abi = abiOf(real);
+        for (String release : new String[] {"5.13.0", "9.9.0", "4.19.0", "not-a-release"}) {
+            SandboxedJvm.Result r = Probes.run(denyAll().jvmOptions("-Dos.version=" + release, "-Dlandlock.timing=true"),
+                    "read", secret.toString());
+            assertDenied(r, "read " + secret);
+            assertEquals(abi, abiOf(r), release + ": " + r.describe());
+            assertTrue(r.stderr().contains("probe kernel, plan"), release + ": planned again: " + r.stderr());
+        }
+    }
+
+    private static String abiOf(SandboxedJvm.Result r) {
+        int at = r.stderr().indexOf("Landlock ABI ");
+        assertTrue(at >= 0, r.describe());
+        return r.stderr().substring(at, r.stderr().indexOf(',', at));
+    }
+
     @Test
     void theConfinedJvmKeepsThePidItWasStartedWith() {
         SandboxedJvm.Running jvm = denyAll().classpath(Probes.testClasses()).start(Probe.class.getName(), "pid");

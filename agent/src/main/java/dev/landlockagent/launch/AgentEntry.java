@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  * <p>It does not use reflection to reach the core (a first {@code Method.invoke} or
  * {@code Constructor.newInstance} spins method handles, ~30 ms): the core's entry class, a
  * {@link java.util.function.Consumer}, hands an instance of itself to {@link CoreClassLoader}.
+ * And the build marks {@code premain} and {@code agentmain} varargs
+ * (agent/src/build/EntryPointFlags.java), so that the JDK's own reflective call of them spins no
+ * method handles either. javac then refuses to compile code that names this class; nothing needs to.
  */
 public final class AgentEntry {
     private static final int REQUIRED_FEATURE = 25;

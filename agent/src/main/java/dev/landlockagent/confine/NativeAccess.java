@@ -2,6 +2,7 @@ package dev.landlockagent.confine;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * FFM downcalls are restricted methods (JEP 472): without native access, the first one prints a
@@ -9,17 +10,36 @@ import java.lang.reflect.Method;
  * so the agent turns that flag on for the few calls it makes and, on the paths where the
  * application then runs in this JVM, turns it off again: the application's own FFM calls warn as
  * they would without the agent. On the re-exec path nothing of this JVM survives the execve.
- * Needs {@code java.lang} opened to the agent (the launch trampoline does that).
+ * Needs {@code java.lang} opened to the agent (Startup does that, see {@link #javaLangOpened()}).
  */
 final class NativeAccess implements Runnable, AutoCloseable {
+    private final CountDownLatch javaLangOpen = new CountDownLatch(1);
     private volatile boolean granted;
+
+    /** Called once java.lang is open to the agent (or will not be): {@link #run()} may go on. */
+    void javaLangOpened() {
+        javaLangOpen.countDown();
+    }
 
     /**
      * Grants native access to unnamed modules unless they already have it
-     * (--enable-native-access=ALL-UNNAMED). Runs on the thread that then links FFM.
+     * (--enable-native-access=ALL-UNNAMED). Runs on the thread that links FFM, just before the
+     * downcall handle is made, and first waits for {@link #javaLangOpened()}: the starting thread
+     * opens java.lang while the linking thread loads the linker.
      */
     @Override
     public void run() {
+        boolean interrupted = false;
+        while (javaLangOpen.getCount() > 0) {
+            try {
+                javaLangOpen.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
         if (NativeAccess.class.getModule().isNativeAccessEnabled()) {
             return;
         }

@@ -127,9 +127,15 @@ public final class Startup implements Consumer<Object[]> {
             }
         }
 
-        openJavaLang(inst);
+        // The FFM link is the longest step of the first JVM: it starts first, and java.lang is
+        // opened (for the native-access grant) while it loads the linker.
         NativeAccess nativeAccess = new NativeAccess();
-        LinuxSyscalls.Linking linking = LinuxSyscalls.linkInBackground(nativeAccess);
+        LinuxSyscalls.Linking linking = LinuxSyscalls.Linking.start(nativeAccess);
+        try {
+            openJavaLang(inst);
+        } finally {
+            nativeAccess.javaLangOpened();
+        }
         Timing.mark("start FFM link");
 
         Path mainJar = ThisJvm.mainJar();

@@ -50,7 +50,7 @@ public final class LinuxSyscalls implements Syscalls {
     /** A path argument. */
     private final MemorySegment path;
 
-    private LinuxSyscalls(Arch arch) {
+    private LinuxSyscalls(Arch arch, Runnable beforeDowncall) {
         this.arch = arch;
         Linker linker = Linker.nativeLinker();
         MemorySegment symbol = linker.defaultLookup().find("syscall").orElse(null);
@@ -69,6 +69,7 @@ public final class LinuxSyscalls implements Syscalls {
         Linker.Option[] options = linker.defaultLookup().find("gnu_get_libc_version").isPresent()
                 ? new Linker.Option[] {Linker.Option.captureCallState("errno")}
                 : new Linker.Option[] {Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno")};
+        beforeDowncall.run();
         this.syscall = linker.downcallHandle(symbol, descriptor, options);
         this.stateLayout = Linker.Option.captureStateLayout();
         Arena arena = Arena.ofAuto();
@@ -79,31 +80,34 @@ public final class LinuxSyscalls implements Syscalls {
 
     /** Links the downcall handle now, on this thread. */
     public static LinuxSyscalls link() {
-        return new LinuxSyscalls(Arch.current());
+        return new LinuxSyscalls(Arch.current(), () -> { });
     }
 
-    /**
-     * Starts linking on a daemon thread, so that the ~100 ms it costs overlaps the caller's other
-     * start-up work (policy parsing). {@code first} runs on that thread before linking (the caller
-     * grants native access there). {@link Linking#await()} returns the linked instance.
-     */
-    public static Linking linkInBackground(Runnable first) {
-        Linking linking = new Linking(first);
-        Thread thread = new Thread(linking, "landlock-agent-ffm-link");
-        thread.setDaemon(true);
-        thread.start();
-        return linking;
-    }
-
-    /** A link in progress. */
+    /** A link in progress on its own thread (see {@link #start}). */
     public static final class Linking implements Runnable {
-        private final Runnable first;
+        private final Runnable beforeDowncall;
         private LinuxSyscalls result;
         private Throwable failure;
         private boolean done;
 
-        Linking(Runnable first) {
-            this.first = first;
+        /**
+         * Starts linking on a daemon thread, so that the ~120 ms it costs on a cold JVM overlaps
+         * the caller's other start-up work (policy parsing, planning). {@code beforeDowncall} runs
+         * on that thread after the linker and the symbol are ready and before the downcall handle,
+         * the restricted call, is made (the caller grants native access there). This class names
+         * no FFM type, so the caller's thread loads none of them. {@link #await()} returns the
+         * linked instance.
+         */
+        public static Linking start(Runnable beforeDowncall) {
+            Linking linking = new Linking(beforeDowncall);
+            Thread thread = new Thread(linking, "landlock-agent-ffm-link");
+            thread.setDaemon(true);
+            thread.start();
+            return linking;
+        }
+
+        private Linking(Runnable beforeDowncall) {
+            this.beforeDowncall = beforeDowncall;
         }
 
         @Override
@@ -111,8 +115,7 @@ public final class LinuxSyscalls implements Syscalls {
             LinuxSyscalls linked = null;
             Throwable error = null;
             try {
-                first.run();
-                linked = link();
+                linked = new LinuxSyscalls(Arch.current(), beforeDowncall);
                 linked.landlockQuery(1); // the first call links the invoker too
             } catch (SyscallException expected) {
                 // no Landlock: the caller's own query reports it

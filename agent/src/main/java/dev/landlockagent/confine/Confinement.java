@@ -50,7 +50,8 @@ public final class Confinement {
         List<SockFilter> program = SeccompFilter.compile(sockets, sys.arch(), canary);
         if (sockets.restrictsCreation() || canary.offset() != 0) {
             try {
-                sys.seccompSetFilter(program, allThreads ? Bpf.SECCOMP_FILTER_FLAG_TSYNC : 0);
+                sys.seccompSetFilter(program, Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+                        | (allThreads ? Bpf.SECCOMP_FILTER_FLAG_TSYNC : 0));
             } catch (SyscallException e) {
                 throw new StartupFailure("cannot install the seccomp filter that enforces the socket rules: " + e.getMessage(), e);
             }

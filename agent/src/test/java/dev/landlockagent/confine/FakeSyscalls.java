@@ -15,6 +15,7 @@ final class FakeSyscalls implements Syscalls {
     private final int errno;
     private int nextFd = 10;
     List<SockFilter> installedFilter;
+    int installedFilterFlags;
     int restrictFlags = -1;
 
     FakeSyscalls() {
@@ -86,6 +87,7 @@ final class FakeSyscalls implements Syscalls {
     public void seccompSetFilter(List<SockFilter> program, int flags) throws SyscallException {
         call("seccomp");
         installedFilter = program;
+        installedFilterFlags = flags;
     }
 
     @Override

@@ -95,6 +95,8 @@ class FaultInjectionTest {
         confineAndExec(sys);
         assertEquals(List.of("prctl", "landlock_create_ruleset", "openat", "landlock_add_rule", "close",
                 "landlock_add_rule", "landlock_restrict_self", "close", "seccomp", "close_range", "execve"), sys.calls);
+        assertEquals(dev.landlockagent.seccomp.Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW, sys.installedFilterFlags,
+                "the filter must not force SSBD on the JVM (kernels before 5.16 would), and is not TSYNC on the re-exec path");
     }
 
     @Test

@@ -46,4 +46,11 @@ public final class Bpf {
 
     // seccomp(2) operation and flags.
     public static final int SECCOMP_FILTER_FLAG_TSYNC = 1;
+    /**
+     * Linux 4.17: installing the filter does not force the Speculative Store Bypass mitigation
+     * (SSBD) on the process. Kernels before 5.16 default to forcing it on every seccomp-filtered
+     * process (spec_store_bypass_disable=seccomp), which slows all of the JVM's code; 5.16 made
+     * "prctl" the default for the same reason. See docs/security.md.
+     */
+    public static final int SECCOMP_FILTER_FLAG_SPEC_ALLOW = 1 << 2;
 }

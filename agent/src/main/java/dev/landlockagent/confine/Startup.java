@@ -145,8 +145,9 @@ public final class Startup implements Consumer<Object[]> {
         Timing.mark("read and parse policy");
         CommandLine cmd = ThisJvm.commandLine();
         JvmFacts facts = ThisJvm.facts(cmd, agentJar, doc.file());
-
         long canary = newCanary();
+        Timing.mark("inspect JVM");
+
         Decision ahead = null;
         if (!linking.isDone()) {
             // The main thread would only wait for the FFM link: meanwhile, plan for the ABI this
@@ -158,9 +159,9 @@ public final class Startup implements Consumer<Object[]> {
                 } catch (StartupFailure | PolicyException e) {
                     ahead = null; // reported, if still true, for the ABI the kernel reports
                 }
+                Timing.mark("plan ahead");
             }
         }
-        Timing.mark("inspect JVM, plan ahead");
 
         Syscalls sys = linking.await();
         Timing.mark("await FFM link");

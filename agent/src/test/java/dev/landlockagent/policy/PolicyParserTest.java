@@ -43,6 +43,15 @@ class PolicyParserTest {
     }
 
     @Test
+    void aWordInAPortListIsOneProblemNotTwo() {
+        for (String bad : new String[] {"\"unrestricted\"", "\"http\"", "\"x-y\"", "\"80-y\""}) {
+            PolicyProblem p = only(refused("{\"version\": 1, \"network\": {\"tcp\": {\"bind\": [" + bad + "]}}}"));
+            assertEquals("network.tcp.bind[0]", p.key(), bad);
+            assertTrue(p.problem().contains("is not a port"), p.problem());
+        }
+    }
+
+    @Test
     void theIssuesExamplePolicyParses() throws Exception {
         Files.createDirectories(dir.resolve("app/data"));
         Policy p = parse("""

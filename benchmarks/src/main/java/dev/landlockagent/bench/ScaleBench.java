@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.landlockagent.bench.ScaleBench [--runs N]</pre>
  */
 public final class ScaleBench {
-    private static final Pattern PHASE = Pattern.compile("([a-zA-Z ,]+?) ([0-9.]+) ms");
+    private static final Pattern PHASE = Pattern.compile("([a-zA-Z ,()]+?) ([0-9.]+) ms");
     /**
      * parse, plan, apply. The plan is "probe kernel, plan", or, when the first JVM planned while
      * the FFM link was still running, "plan ahead" plus "probe kernel (as planned)".

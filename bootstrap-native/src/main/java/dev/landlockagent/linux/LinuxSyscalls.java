@@ -10,7 +10,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -43,8 +43,10 @@ public final class LinuxSyscalls implements Syscalls {
 
     private final Arch arch;
     private final MethodHandle syscall;
-    private final StructLayout stateLayout;
     private final MemorySegment callState;
+    /** Where errno lies in {@link #callState}, as the 8-byte word holding it and the shift within it. */
+    private final long errnoWord;
+    private final int errnoShift;
     /** Struct arguments: ruleset attr (48 bytes), path_beneath (12), net_port (16). */
     private final MemorySegment attr;
     /** A path argument. */
@@ -71,11 +73,32 @@ public final class LinuxSyscalls implements Syscalls {
                 : new Linker.Option[] {Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno")};
         beforeDowncall.run();
         this.syscall = linker.downcallHandle(symbol, descriptor, options);
-        this.stateLayout = Linker.Option.captureStateLayout();
+        StructLayout stateLayout = Linker.Option.captureStateLayout();
+        long errnoOffset = offsetOf(stateLayout, "errno");
         Arena arena = Arena.ofAuto();
-        this.callState = arena.allocate(stateLayout);
+        // Rounded up to whole 8-byte words: errno is read with the aligned 64-bit load used for
+        // everything else (a 32-bit load would be one more VarHandle to spin on a cold JVM).
+        this.callState = arena.allocate((stateLayout.byteSize() + 7) & ~7L, 8);
+        this.errnoWord = errnoOffset & ~7L;
+        int byteInWord = (int) (errnoOffset & 7);
+        this.errnoShift = 8 * (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? byteInWord : 4 - byteInWord);
         this.attr = arena.allocate(64, 8);
         this.path = arena.allocate(PATH_BUFFER, 8);
+    }
+
+    /** The byte offset of a named member of a struct layout (a plain walk: no layout path, no lambda). */
+    private static long offsetOf(StructLayout struct, String name) {
+        long offset = 0;
+        for (MemoryLayout member : struct.memberLayouts()) {
+            if (member.name().isPresent() && member.name().get().equals(name)) {
+                if (member.byteSize() != 4 || offset % 4 != 0) {
+                    throw new UnsatisfiedLinkError("the captured " + name + " is not an aligned 32-bit int: " + struct);
+                }
+                return offset;
+            }
+            offset += member.byteSize();
+        }
+        throw new UnsatisfiedLinkError("the linker cannot capture " + name + ": " + struct);
     }
 
     /** Links the downcall handle now, on this thread. */
@@ -175,9 +198,9 @@ public final class LinuxSyscalls implements Syscalls {
             throw new IllegalStateException("downcall to syscall(2) failed for " + name, t);
         }
         if (result == -1) {
-            // The errno VarHandle is made only when a call fails: it is one more method-handle tree to spin.
-            VarHandle errno = stateLayout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-            throw new SyscallException(name, (int) errno.get(callState, 0L));
+            // Not the layout's errno VarHandle: making it spins ~15 ms of method handles on a cold
+            // JVM, and the first JVM's first failed call (a missing baseline path) is on its critical path.
+            throw new SyscallException(name, (int) (callState.get(U64, errnoWord) >>> errnoShift));
         }
         return result;
     }

@@ -3,6 +3,7 @@ package dev.landlockagent.confine;
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.RestrictSelfFlag;
+import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.Errno;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
@@ -38,6 +39,25 @@ public final class Confinement {
      */
     public void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, SeccompFilter.Canary canary)
             throws StartupFailure {
+        apply(plan, allThreads, logNewExec, seccompProgram(plan, sys.arch(), canary));
+    }
+
+    /**
+     * The seccomp program for a plan: the socket rules seccomp enforces on this kernel, and the
+     * canary; empty when neither needs a filter. Pure computation, so the first JVM makes it while
+     * the FFM link is still running.
+     */
+    public static List<SockFilter> seccompProgram(RulesetPlan plan, Arch arch, SeccompFilter.Canary canary) {
+        SocketPlan sockets = SocketEnforcement.forKernel(plan.abi()).forSeccomp(plan.sockets());
+        if (!sockets.restrictsCreation() && canary.offset() == 0) {
+            return List.of();
+        }
+        return SeccompFilter.compile(sockets, arch, canary);
+    }
+
+    /** As {@link #apply(RulesetPlan, boolean, boolean, SeccompFilter.Canary)}, with the program made by {@link #seccompProgram}. */
+    public void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, List<SockFilter> seccompProgram)
+            throws StartupFailure {
         try {
             sys.setNoNewPrivs();
         } catch (SyscallException e) {
@@ -46,11 +66,9 @@ public final class Confinement {
         if (plan.hasLandlockRuleset()) {
             landlock(plan, allThreads, logNewExec);
         }
-        SocketPlan sockets = SocketEnforcement.forKernel(plan.abi()).forSeccomp(plan.sockets());
-        List<SockFilter> program = SeccompFilter.compile(sockets, sys.arch(), canary);
-        if (sockets.restrictsCreation() || canary.offset() != 0) {
+        if (!seccompProgram.isEmpty()) {
             try {
-                sys.seccompSetFilter(program, Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW
+                sys.seccompSetFilter(seccompProgram, Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW
                         | (allThreads ? Bpf.SECCOMP_FILTER_FLAG_TSYNC : 0));
             } catch (SyscallException e) {
                 throw new StartupFailure("cannot install the seccomp filter that enforces the socket rules: " + e.getMessage(), e);

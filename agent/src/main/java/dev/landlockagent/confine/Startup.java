@@ -7,6 +7,7 @@ import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Errata;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.LandlockAbi;
+import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.LinuxSyscalls;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
@@ -22,6 +23,7 @@ import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.policy.PolicyParser;
 import dev.landlockagent.policy.PolicySource;
 import dev.landlockagent.seccomp.SeccompFilter;
+import dev.landlockagent.seccomp.SockFilter;
 import org.slf4j.Logger;
 
 import java.io.FileInputStream;
@@ -31,6 +33,7 @@ import java.lang.instrument.Instrumentation;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
@@ -161,6 +164,7 @@ public final class Startup implements Consumer<Object[]> {
                 }
                 Timing.mark("plan ahead");
             }
+            linking.warmUpMemoryAccess();
         }
 
         Syscalls sys = linking.await();
@@ -182,7 +186,7 @@ public final class Startup implements Consumer<Object[]> {
             case REEXEC -> {
                 ReExec.Request request = decision.request();
                 try {
-                    confinement.apply(plan, false, true, new SeccompFilter.Canary(canary));
+                    confinement.apply(plan, false, true, decision.seccompProgram());
                 } catch (StartupFailure e) {
                     if (rejectedMarker != null && e.getCause() instanceof SyscallException se
                             && se.is(dev.landlockagent.linux.Errno.E2BIG)) {
@@ -197,7 +201,7 @@ public final class Startup implements Consumer<Object[]> {
                 ReExec.exec(request, sys);
             }
             case TSYNC -> {
-                confinement.apply(plan, true, false, new SeccompFilter.Canary(canary));
+                confinement.apply(plan, true, false, decision.seccompProgram());
                 nativeAccess.close();
                 Timing.mark("apply ruleset and filter");
                 System.setProperty(Marker.PROPERTY, marker.encode());
@@ -207,7 +211,7 @@ public final class Startup implements Consumer<Object[]> {
                 Timing.print("TSYNC");
             }
             case MAIN_THREAD_ONLY -> {
-                confinement.apply(plan, false, false, new SeccompFilter.Canary(canary));
+                confinement.apply(plan, false, false, decision.seccompProgram());
                 nativeAccess.close();
                 announce(marker);
                 explainDenials(inst, new Fixed(new ExplainContext(doc.origin(), plan)));
@@ -224,7 +228,7 @@ public final class Startup implements Consumer<Object[]> {
      * restricting).
      */
     private record Decision(LandlockAbi abi, RulesetPlan plan, Mechanism mechanism, Marker marker,
-                            ReExec.Request request) {
+                            ReExec.Request request, List<SockFilter> seccompProgram) {
     }
 
     private Decision decide(LandlockAbi abi, Policy policy, JvmFacts facts, CommandLine cmd, PolicySource.Document doc,
@@ -241,7 +245,8 @@ public final class Startup implements Consumer<Object[]> {
             request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker,
                     ReExec.perfDataOptions(cmd, cwdListable));
         }
-        return new Decision(abi, plan, mechanism, marker, request);
+        List<SockFilter> seccomp = Confinement.seccompProgram(plan, Arch.current(), new SeccompFilter.Canary(canary));
+        return new Decision(abi, plan, mechanism, marker, request, seccomp);
     }
 
     /** The re-executed JVM, whose marker checked out: restore the environment, report, explain denials. */

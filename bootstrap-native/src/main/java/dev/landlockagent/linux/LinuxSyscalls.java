@@ -117,8 +117,8 @@ public final class LinuxSyscalls implements Syscalls {
          * Starts linking on a daemon thread, so that the ~120 ms it costs on a cold JVM overlaps
          * the caller's other start-up work (policy parsing, planning). {@code beforeDowncall} runs
          * on that thread after the linker and the symbol are ready and before the downcall handle,
-         * the restricted call, is made (the caller grants native access there). This class names
-         * no FFM type, so the caller's thread loads none of them. {@link #await()} returns the
+         * the restricted call, is made (the caller grants native access there). Starting names no
+         * FFM type, so the caller's thread loads none of them. {@link #await()} returns the
          * linked instance.
          */
         public static Linking start(Runnable beforeDowncall) {
@@ -151,6 +151,16 @@ public final class LinuxSyscalls implements Syscalls {
                 done = true;
                 notifyAll();
             }
+        }
+
+        /**
+         * For the thread that will make the calls, while the link runs: the first 64-bit store
+         * into native memory makes the JDK's VarHandle for it (~7 ms on a cold JVM), cached in
+         * the layout; made here, it is off the path from the link to the first rule.
+         */
+        public void warmUpMemoryAccess() {
+            MemorySegment scratch = Arena.ofAuto().allocate(8, 8);
+            scratch.set(U64, 0, scratch.get(U64, 0) + 1);
         }
 
         /** Whether the link has finished (or failed): {@link #await()} would not wait. */

@@ -127,6 +127,25 @@ final class NativeCalls {
         }
     }
 
+    /**
+     * A page the i386 ABI can address. Not MAP_32BIT: that takes only [1 GiB, 2 GiB), which the
+     * JVM's compressed heap or class space sometimes fills (mmap then fails with ENOMEM). Each
+     * 256 MiB step below 4 GiB is tried with MAP_FIXED_NOREPLACE (Linux 4.17), which refuses a
+     * taken address instead of replacing it.
+     */
+    private static MemorySegment below4GiB() throws Throwable {
+        int mapPrivateAnonymousFixedNoReplace = 0x02 | 0x20 | 0x100000;
+        for (long hint = 0x1000_0000L; hint < 0x1_0000_0000L; hint += 0x1000_0000L) {
+            MemorySegment mem = (MemorySegment) MMAP.invokeExact(MemorySegment.ofAddress(hint), 4096L, 0x3,
+                    mapPrivateAnonymousFixedNoReplace, -1, 0L);
+            long at = mem.address();
+            if (at != -1L && at != 0 && at + 4096 <= 0x1_0000_0000L) {
+                return mem;
+            }
+        }
+        throw new IllegalStateException("no free page below 4 GiB for the i386 socketcall arguments");
+    }
+
     // x86_64 machine code. long f(long nr, long a, long b, long c):
     //   mov rax,rdi; mov rdi,rsi; mov rsi,rdx; mov rdx,rcx; syscall; ret
     private static final byte[] SYSCALL_64 = {0x48, (byte) 0x89, (byte) 0xf8, 0x48, (byte) 0x89, (byte) 0xf7,
@@ -164,8 +183,7 @@ final class NativeCalls {
 
     /** socketcall(SYS_SOCKET, args) through the i386 ABI; the arguments live below 4 GiB. */
     static long i386Socketcall(int domain, int type, int protocol) throws Throwable {
-        int mapPrivateAnonymous32 = 0x02 | 0x20 | 0x40; // MAP_32BIT
-        MemorySegment args = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, 4096L, 0x3, mapPrivateAnonymous32, -1, 0L);
+        MemorySegment args = below4GiB();
         MemorySegment a = args.reinterpret(12);
         a.set(ValueLayout.JAVA_INT, 0, domain);
         a.set(ValueLayout.JAVA_INT, 4, type);

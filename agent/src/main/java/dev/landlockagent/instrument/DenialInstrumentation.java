@@ -103,10 +103,7 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         } catch (Throwable e) {
             // Nothing is woven (every latch opens with no bytes): the JDK's plain messages remain.
             Logs.agent().warn("denials will not be explained: cannot install the denial hook ({})", e.toString());
-            for (CountDownLatch l : ready.values()) {
-                l.countDown();
-            }
-            warm.countDown();
+            openAllLatches();
             return;
         }
         weaver = new Weaver();
@@ -125,12 +122,17 @@ public final class DenialInstrumentation implements ClassFileTransformer {
                 }
             }
         } finally {
-            for (CountDownLatch l : ready.values()) {
-                l.countDown();
-            }
-            warm.countDown();
+            openAllLatches();
         }
         retransform(loadedTargets()); // any loaded by this thread while it wove
+    }
+
+    /** Lets every waiting thread go on, with whatever has been woven by then. */
+    private void openAllLatches() {
+        for (CountDownLatch l : ready.values()) {
+            l.countDown();
+        }
+        warm.countDown();
     }
 
     /** Weaves one target from the runtime image's class file and opens its latch. */

@@ -375,7 +375,7 @@ public final class PolicyParser {
             String from = dash < 0 ? text : text.substring(0, dash).strip();
             String to = dash < 0 ? text : text.substring(dash + 1).strip();
             Integer a = portText(from, v, key);
-            Integer b = dash < 0 ? a : a == null ? null : portText(to, v, key); // one problem per element
+            Integer b = a == null || dash < 0 ? a : portText(to, v, key); // one problem per element
             if (a == null || b == null) {
                 return null;
             }

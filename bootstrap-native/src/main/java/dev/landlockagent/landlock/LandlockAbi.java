@@ -141,9 +141,8 @@ public record LandlockAbi(int version) {
         }
         for (int abi = NEWEST_KNOWN; abi >= 1; abi--) {
             String first = LINUX[abi];
-            int firstDot = first.indexOf('.');
-            int firstMajor = Integer.parseInt(first.substring(0, firstDot));
-            int firstMinor = Integer.parseInt(first.substring(firstDot + 1));
+            int firstMajor = leadingNumber(first, 0);
+            int firstMinor = leadingNumber(first, first.indexOf('.') + 1);
             if (major > firstMajor || (major == firstMajor && minor >= firstMinor)) {
                 return of(abi);
             }

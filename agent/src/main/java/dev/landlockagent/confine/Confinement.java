@@ -22,8 +22,10 @@ import java.util.Set;
 
 /**
  * Applies a {@link RulesetPlan} to the calling thread (or, with TSYNC, the whole process):
- * no_new_privs, the Landlock ruleset, then the seccomp filter for socket rules. Every failure is a
- * {@link StartupFailure} naming the step, the rule and the errno's meaning.
+ * no_new_privs, the Landlock ruleset, the capabilities the policy does not keep given up (this
+ * thread only: see {@link Capabilities}), then the seccomp filter for socket rules and privileged
+ * syscalls. Every failure is a {@link StartupFailure} naming the step, the rule and the errno's
+ * meaning.
  */
 public final class Confinement {
     private final Syscalls sys;
@@ -43,16 +45,13 @@ public final class Confinement {
     }
 
     /**
-     * The seccomp program for a plan: the socket rules seccomp enforces on this kernel, and the
-     * canary; empty when neither needs a filter. Pure computation, so the first JVM makes it while
-     * the FFM link is still running.
+     * The seccomp program for a plan: the socket rules seccomp enforces on this kernel, the
+     * privileged syscalls the policy does not allow, and the canary. Pure computation, so the
+     * first JVM makes it while the FFM link is still running.
      */
     public static List<SockFilter> seccompProgram(RulesetPlan plan, Arch arch, SeccompFilter.Canary canary) {
         SocketPlan sockets = SocketEnforcement.forKernel(plan.abi()).forSeccomp(plan.sockets());
-        if (!sockets.restrictsCreation() && canary.offset() == 0) {
-            return List.of();
-        }
-        return SeccompFilter.compile(sockets, arch, canary);
+        return SeccompFilter.compile(sockets, plan.allowedSyscalls(), arch, canary);
     }
 
     /** As {@link #apply(RulesetPlan, boolean, boolean, SeccompFilter.Canary)}, with the program made by {@link #seccompProgram}. */
@@ -66,12 +65,13 @@ public final class Confinement {
         if (plan.hasLandlockRuleset()) {
             landlock(plan, allThreads, logNewExec);
         }
+        Capabilities.dropAllBut(plan.capabilities(), sys);
         if (!seccompProgram.isEmpty()) {
             try {
                 sys.seccompSetFilter(seccompProgram, Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW
                         | (allThreads ? Bpf.SECCOMP_FILTER_FLAG_TSYNC : 0));
             } catch (SyscallException e) {
-                throw new StartupFailure("cannot install the seccomp filter that enforces the socket rules: " + e.getMessage(), e);
+                throw new StartupFailure("cannot install the seccomp filter that enforces the socket rules and denies privileged syscalls: " + e.getMessage(), e);
             }
         }
     }

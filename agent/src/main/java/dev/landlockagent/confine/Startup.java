@@ -148,6 +148,7 @@ public final class Startup implements Consumer<Object[]> {
         Timing.mark("read and parse policy");
         CommandLine cmd = ThisJvm.commandLine();
         JvmFacts facts = ThisJvm.facts(cmd, agentJar, doc.file());
+        Capabilities held = Capabilities.ofThisProcess();
         long canary = newCanary();
         Timing.mark("inspect JVM");
 
@@ -158,7 +159,7 @@ public final class Startup implements Consumer<Object[]> {
             LandlockAbi expected = LandlockAbi.expectedFor(System.getProperty("os.version"));
             if (expected.available()) {
                 try {
-                    ahead = decide(expected, policy, facts, cmd, doc, generation, canary);
+                    ahead = decide(expected, policy, facts, held, cmd, doc, generation, canary);
                 } catch (StartupFailure | PolicyException e) {
                     ahead = null; // reported, if still true, for the ABI the kernel reports
                 }
@@ -171,7 +172,7 @@ public final class Startup implements Consumer<Object[]> {
         Timing.mark("await FFM link");
         KernelInfo kernel = probe(sys);
         Decision decision = ahead != null && ahead.abi().version() == kernel.abi().version() ? ahead
-                : decide(kernel.abi(), policy, facts, cmd, doc, generation, canary);
+                : decide(kernel.abi(), policy, facts, held, cmd, doc, generation, canary);
         Timing.mark(decision == ahead ? "probe kernel (as planned)" : "probe kernel, plan");
         RulesetPlan plan = decision.plan();
         Marker marker = decision.marker();
@@ -231,10 +232,10 @@ public final class Startup implements Consumer<Object[]> {
                             ReExec.Request request, List<SockFilter> seccompProgram) {
     }
 
-    private Decision decide(LandlockAbi abi, Policy policy, JvmFacts facts, CommandLine cmd, PolicySource.Document doc,
-                            int generation, long canary) throws StartupFailure, PolicyException {
+    private Decision decide(LandlockAbi abi, Policy policy, JvmFacts facts, Capabilities held, CommandLine cmd,
+                            PolicySource.Document doc, int generation, long canary) throws StartupFailure, PolicyException {
         RulesetPlan plan = Planner.plan(policy, new KernelInfo(abi, Errata.NONE), facts);
-        Mechanism mechanism = mechanism(abi, policy);
+        Mechanism mechanism = mechanism(abi, policy, held, plan.capabilities());
         String info = "confined by " + doc.origin() + ": " + abi + ", " + mechanism.label() + "; " + plan.summary();
         Marker marker = new Marker(ThisJvm.pid(), canary, generation, abi.version(),
                 mechanism.label(), null, null, info, plan.warnings());
@@ -329,21 +330,38 @@ public final class Startup implements Consumer<Object[]> {
         }
     }
 
-    private Mechanism mechanism(LandlockAbi abi, Policy policy) throws StartupFailure {
+    /**
+     * TSYNC where the kernel has it, unless this JVM holds capabilities the policy does not keep:
+     * capabilities belong to each thread and no syscall takes them from the JVM's other threads
+     * ({@link Capabilities}), so such a JVM (root, as in most containers) is re-executed instead.
+     */
+    private Mechanism mechanism(LandlockAbi abi, Policy policy, Capabilities held, long keep) throws StartupFailure {
         String forced = System.getProperty(MECHANISM_PROPERTY, "auto");
         switch (forced) {
             case "tsync":
+                if (held.needsDropping(keep)) {
+                    throw new StartupFailure("-D" + MECHANISM_PROPERTY + "=tsync cannot take the capabilities "
+                            + String.join(", ", held.beyond(keep)) + " from the JVM's other threads (capabilities belong"
+                            + " to each thread); remove the option to let the agent re-execute the JVM, or keep them with"
+                            + " \"capabilities\" in the policy");
+                }
                 return Mechanism.TSYNC;
             case "re-exec", "reexec":
-                return reExecOrFallback(abi, policy);
+                return reExecOrFallback(policy, "-D" + MECHANISM_PROPERTY + "=" + forced + " asks for it");
             case "auto":
-                return abi.hasTsync() ? Mechanism.TSYNC : reExecOrFallback(abi, policy);
+                if (!abi.hasTsync()) {
+                    return reExecOrFallback(policy, abi + " has no TSYNC (" + LandlockAbi.describe(8) + ")");
+                }
+                return held.needsDropping(keep) ? reExecOrFallback(policy, "the JVM holds the capabilities "
+                        + String.join(", ", held.beyond(keep)) + ", which no syscall can take from its other threads")
+                        : Mechanism.TSYNC;
             default:
                 throw new StartupFailure("-D" + MECHANISM_PROPERTY + "=" + forced + " is not one of auto, tsync, re-exec");
         }
     }
 
-    private Mechanism reExecOrFallback(LandlockAbi abi, Policy policy) throws StartupFailure {
+    /** @param whyNotTsync why TSYNC cannot confine this JVM, for the message when re-exec cannot either */
+    private Mechanism reExecOrFallback(Policy policy, String whyNotTsync) throws StartupFailure {
         String why = reExecImpossible();
         if (why == null) {
             return Mechanism.REEXEC;
@@ -351,8 +369,8 @@ public final class Startup implements Consumer<Object[]> {
         if (policy.compatibility() == Policy.Compatibility.BEST_EFFORT) {
             return Mechanism.MAIN_THREAD_ONLY;
         }
-        throw new StartupFailure("cannot confine every thread of this JVM: " + abi + " has no TSYNC ("
-                + LandlockAbi.describe(8) + "), and the JVM cannot be re-executed inside the domain because " + why
+        throw new StartupFailure("cannot confine every thread of this JVM: " + whyNotTsync
+                + ", and the JVM cannot be re-executed inside the domain because " + why
                 + ". Run it with the java launcher, or set \"compatibility\": \"best-effort\" to confine the main thread only");
     }
 

@@ -2,6 +2,7 @@ package dev.landlockagent.explain;
 
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.AccessNet;
+import dev.landlockagent.linux.Capability;
 import dev.landlockagent.plan.PortGrant;
 import dev.landlockagent.plan.RulesetPlan;
 import dev.landlockagent.plan.SocketKind;
@@ -185,14 +186,31 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             f.put("address", address.getHostAddress());
         }
         if (plan.allowsPort(right, port)) {
-            String elsewhere = bind && port > 0 && port < 1024
-                    ? "ports below 1024 need CAP_NET_BIND_SERVICE; otherwise another LSM or a container's seccomp profile"
-                    : "another LSM such as SELinux or AppArmor, or a container's seccomp profile";
-            return new Denial(what, false, "", "", "", elsewhere, f);
+            if (bind && port > 0 && port < 1024) {
+                return privilegedPort(plan, what, f);
+            }
+            return new Denial(what, false, "", "", "", "another LSM such as SELinux or AppArmor, or a container's"
+                    + " seccomp profile", f);
         }
         String allowed = transport.toUpperCase(java.util.Locale.ROOT) + " " + side + " to " + ports(plan, right);
         String rule = "{\"network\": {\"" + transport + "\": {\"" + side + "\": [" + port + "]}}}";
         return new Denial(what, true, allowed, rule, "\"network\" > \"" + transport + "\" > \"" + side + "\" (merge)", "", f);
+    }
+
+    /**
+     * A port below 1024 the port rules allow: binding it needs CAP_NET_BIND_SERVICE, which the
+     * agent takes away unless the policy keeps it. (The port floor is net.ipv4.ip_unprivileged_port_start.)
+     */
+    private static Denial privilegedPort(RulesetPlan plan, String what, Map<String, Object> f) {
+        Capability nbs = Capability.NET_BIND_SERVICE;
+        f.put("capability", nbs.policyName());
+        if ((plan.capabilities() & nbs.mask()) != 0) {
+            return new Denial(what, false, "", "", "", "the JVM was started without " + nbs.kernelName()
+                    + " (run it as root, or give it the capability, for example systemd's AmbientCapabilities=)", f);
+        }
+        String kept = plan.capabilities() == 0 ? "none" : String.join(", ", Capability.names(plan.capabilities()));
+        return new Denial(what + " (ports below 1024 need " + nbs.kernelName() + ")", true, "the capabilities: " + kept,
+                "\"" + nbs.policyName() + "\"", "\"capabilities\" (a list)", "", f);
     }
 
     /** A datagram sent without connect: Landlock checks it as connect_send_udp, worded as a send. */

@@ -100,7 +100,8 @@ public final class Planner {
                     + " and its compatibility is \"strict\"", refusals);
         }
         return new RulesetPlan(policy.origin(), abi, handledFs, handledNet, scoped, List.copyOf(paths),
-                List.copyOf(ports), sockets, List.copyOf(notEnforced), List.copyOf(warnings));
+                List.copyOf(ports), sockets, List.copyOf(notEnforced), List.copyOf(warnings),
+                policy.capabilities().mask(), policy.syscalls().allowed());
     }
 
     /** Strict: a refusal naming the place and the fix. Best-effort: a warning and a note. */

@@ -4,12 +4,17 @@ import dev.landlockagent.landlock.AccessNet;
 import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.landlock.Scope;
 
+import dev.landlockagent.linux.Capability;
+import dev.landlockagent.policy.PrivilegedSyscalls;
+
 import java.util.List;
+import java.util.Set;
 
 /**
  * What to enforce on this kernel: the Landlock ruleset (handled access, path and port rules,
- * scopes) and the socket plan, plus what could not be enforced. Plain data between planning and
- * applying.
+ * scopes), the socket plan, the capabilities the JVM keeps ({@link Capability} bits) and the
+ * privileged syscalls the policy allows ({@link PrivilegedSyscalls} names), plus what could not be
+ * enforced. Plain data between planning and applying.
  */
 public record RulesetPlan(
         String policyOrigin,
@@ -21,7 +26,9 @@ public record RulesetPlan(
         List<PortGrant> ports,
         SocketPlan sockets,
         List<String> notEnforced,
-        List<String> warnings) {
+        List<String> warnings,
+        long capabilities,
+        Set<String> allowedSyscalls) {
 
     /** Whether there is a Landlock ruleset to create at all (the kernel refuses an empty one). */
     public boolean hasLandlockRuleset() {
@@ -102,6 +109,12 @@ public record RulesetPlan(
             }
             b.append(s);
         }
+        b.append("; capabilities ").append(capabilities == 0 ? "none" : String.join(",", Capability.names(capabilities)));
+        b.append("; privileged syscalls denied (list ").append(PrivilegedSyscalls.LIST_VERSION);
+        if (!allowedSyscalls.isEmpty()) {
+            b.append(", allowed ").append(String.join(",", allowedSyscalls));
+        }
+        b.append(')');
         if (!notEnforced.isEmpty()) {
             b.append("; not enforced: ").append(String.join(", ", notEnforced));
         }

@@ -1,6 +1,7 @@
 package dev.landlockagent.policy;
 
 import dev.landlockagent.landlock.Scope;
+import dev.landlockagent.linux.Capability;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +19,9 @@ public record Policy(
         Network network,
         Sockets sockets,
         Scopes scopes,
-        Dns dns) {
+        Dns dns,
+        Capabilities capabilities,
+        SyscallRules syscalls) {
 
     /** What to do when the kernel cannot enforce part of the policy. */
     public enum Compatibility {
@@ -147,5 +150,28 @@ public record Policy(
     /** {@code "dns": true}: what name resolution needs. */
     public record Dns(boolean enabled, Location at) {
         public static final Dns OFF = new Dns(false, null);
+    }
+
+    // ---------------------------------------------------------------- privileges
+
+    /** {@code "capabilities"}: the Linux capabilities the confined JVM keeps; none when the key is absent. */
+    public record Capabilities(Set<Capability> kept, Location at) {
+        public static final Capabilities NONE = new Capabilities(Set.of(), null);
+
+        public long mask() {
+            long m = 0;
+            for (Capability c : kept) {
+                m |= c.mask();
+            }
+            return m;
+        }
+    }
+
+    /**
+     * {@code "syscalls": {"allow": [...]}}: {@link PrivilegedSyscalls} names and groups the policy
+     * lets the JVM use; none when the key is absent.
+     */
+    public record SyscallRules(Set<String> allowed, Location at) {
+        public static final SyscallRules NONE = new SyscallRules(Set.of(), null);
     }
 }

@@ -2,6 +2,9 @@ package dev.landlockagent.policy;
 
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Scope;
+import dev.landlockagent.linux.Capability;
+import dev.landlockagent.policy.Policy.Capabilities;
+import dev.landlockagent.policy.Policy.SyscallRules;
 import dev.landlockagent.policy.Json.JArray;
 import dev.landlockagent.policy.Json.JBoolean;
 import dev.landlockagent.policy.Json.JNumber;
@@ -48,7 +51,7 @@ public final class PolicyParser {
     public static final int SUPPORTED_VERSION = 1;
 
     private static final List<String> ROOT_KEYS = List.of("$schema", "version", "compatibility", "jvm",
-            "filesystem", "network", "sockets", "scopes", "dns");
+            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls");
     private static final List<String> PATH_KEYS = List.of("path", "allow", "optional");
     private static final List<String> NETWORK_KEYS = List.of("tcp", "udp");
     private static final List<String> TRANSPORT_KEYS = List.of("bind", "connect");
@@ -116,7 +119,9 @@ public final class PolicyParser {
         Sockets sockets = sockets(obj.member("sockets"));
         Scopes scopes = scopes(obj.member("scopes"), obj);
         Dns dns = dns(obj.member("dns"));
-        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns);
+        Capabilities capabilities = capabilities(obj.member("capabilities"));
+        SyscallRules syscalls = syscalls(obj.member("syscalls"));
+        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls);
     }
 
     private <T> T enumValue(Member m, String key, Map<String, T> values, T dflt) {
@@ -631,6 +636,86 @@ public final class PolicyParser {
         }
         problem(m.value(), "dns", "must be true or false, not " + render(m.value()), "write \"dns\": true");
         return Dns.OFF;
+    }
+
+    // ------------------------------------------------------------------ privileges
+
+    private Capabilities capabilities(Member m) {
+        if (m == null) {
+            return Capabilities.NONE;
+        }
+        Json v = m.value();
+        String example = "write \"capabilities\": [\"net_bind_service\"], or [] for none";
+        if (!(v instanceof JArray array)) {
+            problem(v, "capabilities", "must be a list of capability names, not " + render(v), example);
+            return Capabilities.NONE;
+        }
+        List<String> names = new ArrayList<>();
+        for (Capability c : Capability.values()) {
+            names.add(c.policyName());
+        }
+        Set<Capability> kept = EnumSet.noneOf(Capability.class);
+        for (int i = 0; i < array.elements().size(); i++) {
+            Json e = array.elements().get(i);
+            Capability c = e instanceof JString s ? Capability.byName(s.value()) : null;
+            if (c != null) {
+                kept.add(c);
+                continue;
+            }
+            String written = e instanceof JString s ? s.value().toLowerCase(java.util.Locale.ROOT).replaceFirst("^cap_", "") : null;
+            String suggestion = written == null ? null : Suggest.closest(written, names);
+            problem(e, "capabilities[" + i + "]", "unknown capability " + render(e),
+                    (suggestion != null ? "did you mean \"" + suggestion + "\"? " : "")
+                            + "use the names of capabilities(7) in lower case without CAP_, such as \"net_bind_service\"");
+        }
+        return new Capabilities(Set.copyOf(kept), v.at());
+    }
+
+    private SyscallRules syscalls(Member m) {
+        if (m == null) {
+            return SyscallRules.NONE;
+        }
+        Json v = m.value();
+        String example = "write \"syscalls\": {\"allow\": [\"perf_event_open\"]}";
+        if (!(v instanceof JObject obj)) {
+            problem(v, "syscalls", "must be an object, not " + render(v), example);
+            return SyscallRules.NONE;
+        }
+        checkKeys(obj, "syscalls", List.of("allow"));
+        Member allow = obj.member("allow");
+        if (allow == null) {
+            return new SyscallRules(Set.of(), v.at());
+        }
+        if (!(allow.value() instanceof JArray array)) {
+            problem(allow.value(), "syscalls.allow", "must be a list of syscall or group names, not " + render(allow.value()),
+                    example);
+            return new SyscallRules(Set.of(), v.at());
+        }
+        List<String> allowable = PrivilegedSyscalls.allowableNames();
+        Set<String> allowed = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < array.elements().size(); i++) {
+            Json e = array.elements().get(i);
+            String key = "syscalls.allow[" + i + "]";
+            if (!(e instanceof JString s)) {
+                problem(e, key, "must be a string, not " + render(e), example);
+                continue;
+            }
+            if (allowable.contains(s.value())) {
+                allowed.add(s.value());
+                continue;
+            }
+            PrivilegedSyscalls.Group partly = PrivilegedSyscalls.argumentGroupOf(s.value());
+            if (partly != null) {
+                problem(e, key, "\"" + s.value() + "\" is not denied as a whole: only its use to "
+                        + partly.why() + " is (" + partly.name() + ")", "to allow that, write \"" + partly.name() + "\"");
+                continue;
+            }
+            String suggestion = Suggest.closest(s.value(), allowable);
+            problem(e, key, "\"" + s.value() + "\" is not a privileged syscall the agent denies (list "
+                    + PrivilegedSyscalls.LIST_VERSION + " in docs/policy.md); every other syscall is allowed already",
+                    (suggestion != null ? "did you mean \"" + suggestion + "\"? " : "") + "remove it, or use a name from that list");
+        }
+        return new SyscallRules(Set.copyOf(allowed), v.at());
     }
 
     // ------------------------------------------------------------------ helpers

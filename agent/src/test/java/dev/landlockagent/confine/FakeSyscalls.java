@@ -17,6 +17,11 @@ final class FakeSyscalls implements Syscalls {
     List<SockFilter> installedFilter;
     int installedFilterFlags;
     int restrictFlags = -1;
+    /** The thread's capability sets; by default root's: every capability effective and permitted. */
+    long effective = (1L << 41) - 1;
+    long permitted = (1L << 41) - 1;
+    long inheritable;
+    long bounding = (1L << 41) - 1;
 
     FakeSyscalls() {
         this(null, 0);
@@ -98,6 +103,42 @@ final class FakeSyscalls implements Syscalls {
     @Override
     public void setCloseOnExec(int fd) throws SyscallException {
         call("fcntl");
+    }
+
+    @Override
+    public long[] capget() throws SyscallException {
+        call("capget");
+        return new long[] {effective, permitted, inheritable};
+    }
+
+    @Override
+    public void capset(long effective, long permitted, long inheritable) throws SyscallException {
+        call("capset");
+        if ((permitted & ~this.permitted) != 0 || (effective & ~permitted) != 0) {
+            throw new SyscallException("capset", 1);
+        }
+        this.effective = effective;
+        this.permitted = permitted;
+        this.inheritable = inheritable;
+    }
+
+    @Override
+    public void dropBoundingCapability(int cap) throws SyscallException {
+        if (cap > 40) {
+            throw new SyscallException("prctl PR_CAPBSET_DROP", 22); // past CAP_LAST_CAP
+        }
+        call("prctl PR_CAPBSET_DROP");
+        bounding &= ~(1L << cap);
+    }
+
+    @Override
+    public void clearAmbientCapabilities() throws SyscallException {
+        call("prctl PR_CAP_AMBIENT");
+    }
+
+    @Override
+    public void raiseAmbientCapability(int cap) throws SyscallException {
+        call("prctl PR_CAP_AMBIENT");
     }
 
     @Override

@@ -47,6 +47,14 @@ class FaultInjectionTest {
         cells("landlock_add_rule", Outcome.FAILS_CLOSED, Errno.EINVAL, Errno.ENOMSG, Errno.EBADF, Errno.EBADFD, Errno.EPERM,
                 Errno.EFAULT, Errno.ENOMEM);
         cells("close", Outcome.TOLERATED, Errno.EBADF, Errno.EINTR, Errno.EIO);
+        cells("capget", Outcome.FAILS_CLOSED, Errno.EFAULT, Errno.EINVAL, Errno.EPERM, Errno.ESRCH);
+        cells("capset", Outcome.FAILS_CLOSED, Errno.EFAULT, Errno.EINVAL, Errno.EPERM);
+        cells("prctl PR_CAPBSET_DROP", Outcome.FAILS_CLOSED, Errno.EPERM);
+        // EINVAL: past this kernel's last capability, where the loop ends
+        cells("prctl PR_CAPBSET_DROP", Outcome.TOLERATED, Errno.EINVAL);
+        cells("prctl PR_CAP_AMBIENT", Outcome.FAILS_CLOSED, Errno.EPERM);
+        // EINVAL: a kernel before 4.3, which has no ambient set
+        cells("prctl PR_CAP_AMBIENT", Outcome.TOLERATED, Errno.EINVAL);
         cells("landlock_restrict_self", Outcome.FAILS_CLOSED, Errno.EPERM, Errno.EINVAL, Errno.EBADF, Errno.EBADFD,
                 Errno.E2BIG, Errno.ENOMEM);
         cells("seccomp", Outcome.FAILS_CLOSED, Errno.EACCES, Errno.EFAULT, Errno.EINVAL, Errno.ENOMEM, Errno.ESRCH, Errno.EBUSY);
@@ -93,8 +101,15 @@ class FaultInjectionTest {
     void withoutFaultsTheCallsComeInTheirOrder() throws Exception {
         FakeSyscalls sys = new FakeSyscalls();
         confineAndExec(sys);
-        assertEquals(List.of("prctl", "landlock_create_ruleset", "openat", "landlock_add_rule", "close",
-                "landlock_add_rule", "landlock_restrict_self", "close", "seccomp", "close_range", "execve"), sys.calls);
+        List<String> expected = new ArrayList<>(List.of("prctl", "landlock_create_ruleset", "openat", "landlock_add_rule",
+                "close", "landlock_add_rule", "landlock_restrict_self", "close", "capget"));
+        for (int cap = 0; cap <= 40; cap++) {
+            expected.add("prctl PR_CAPBSET_DROP");
+        }
+        expected.addAll(List.of("prctl PR_CAP_AMBIENT", "capset", "seccomp", "close_range", "execve"));
+        assertEquals(expected, sys.calls);
+        assertEquals(0, sys.bounding | sys.permitted | sys.effective | sys.inheritable,
+                "a root JVM keeps no capability the policy does not name");
         assertEquals(dev.landlockagent.seccomp.Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW, sys.installedFilterFlags,
                 "the filter must not force SSBD on the JVM (kernels before 5.16 would), and is not TSYNC on the re-exec path");
     }
@@ -152,7 +167,7 @@ class FaultInjectionTest {
                 .apply(plan, false, false, SeccompFilter.Canary.NONE));
         RulesetPlan baselineOnly = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
                 plan.scoped(), List.of(new dev.landlockagent.plan.PathGrant(dir, 4, false, "jvm baseline: test")),
-                plan.ports(), plan.sockets(), List.of(), List.of());
+                plan.ports(), plan.sockets(), List.of(), List.of(), 0, java.util.Set.of());
         FakeSyscalls sys = new FakeSyscalls("openat", Errno.ENOENT.number());
         new Confinement(sys).apply(baselineOnly, false, false, SeccompFilter.Canary.NONE);
         assertTrue(sys.calls.contains("landlock_restrict_self"));
@@ -166,5 +181,29 @@ class FaultInjectionTest {
         FakeSyscalls tsync = new FakeSyscalls();
         new Confinement(tsync).apply(plan, true, false, SeccompFilter.Canary.NONE);
         assertEquals(1 << 3, tsync.restrictFlags, "LANDLOCK_RESTRICT_SELF_TSYNC");
+    }
+
+    @Test
+    void aRootJvmKeepsOnlyTheCapabilitiesThePolicyNamesInEverySet() throws Exception {
+        RulesetPlan keeps = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
+                plan.scoped(), plan.paths(), plan.ports(), plan.sockets(), List.of(), List.of(),
+                dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask(), java.util.Set.of());
+        FakeSyscalls sys = new FakeSyscalls();
+        new Confinement(sys).apply(keeps, false, true, SeccompFilter.Canary.NONE);
+        long nbs = dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask();
+        assertEquals(nbs, sys.bounding, "bounding set");
+        assertEquals(nbs, sys.permitted, "permitted set");
+        assertEquals(nbs, sys.effective, "effective set");
+        assertEquals(0, sys.inheritable, "inheritable set");
+    }
+
+    @Test
+    void aJvmWithoutCapabilitiesCannotLowerItsBoundingSetAndDoesNotTry() throws Exception {
+        FakeSyscalls sys = new FakeSyscalls();
+        sys.effective = 0;
+        sys.permitted = 0;
+        new Confinement(sys).apply(plan, false, true, SeccompFilter.Canary.NONE);
+        assertTrue(!sys.calls.contains("prctl PR_CAPBSET_DROP"), "without CAP_SETPCAP the kernel refuses: " + sys.calls);
+        assertTrue(sys.calls.contains("prctl PR_CAP_AMBIENT") && sys.calls.contains("capset"), sys.calls.toString());
     }
 }

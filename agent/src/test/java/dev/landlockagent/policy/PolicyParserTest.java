@@ -186,6 +186,34 @@ class PolicyParserTest {
     }
 
     @Test
+    void capabilitiesAreNamedAsInCapabilities7AndNoneIsTheDefault() throws Exception {
+        assertEquals(Set.of(), parse("{\"version\": 1}").capabilities().kept());
+        Policy p = parse("{\"version\": 1, \"capabilities\": [\"net_bind_service\", \"CAP_CHOWN\", \"Sys_Nice\"]}");
+        assertEquals(Set.of(dev.landlockagent.linux.Capability.NET_BIND_SERVICE, dev.landlockagent.linux.Capability.CHOWN,
+                dev.landlockagent.linux.Capability.SYS_NICE), p.capabilities().kept());
+        PolicyProblem typo = only(refused("{\"version\": 1,\n \"capabilities\": [\"net_bind_servce\"]}"));
+        assertEquals("capabilities[0]", typo.key());
+        assertEquals("policy.json:2:19", typo.at().toString());
+        assertTrue(typo.fix().contains("did you mean \"net_bind_service\""), typo.fix());
+        assertTrue(only(refused("{\"version\": 1, \"capabilities\": \"all\"}")).problem().contains("must be a list"));
+    }
+
+    @Test
+    void privilegedSyscallsAreAllowedByNameOrGroupAndOtherNamesAreExplained() throws Exception {
+        assertEquals(Set.of("perf_event_open", "@keyring"),
+                parse("{\"version\": 1, \"syscalls\": {\"allow\": [\"perf_event_open\", \"@keyring\"]}}").syscalls().allowed());
+        PolicyProblem typo = only(refused("{\"version\": 1, \"syscalls\": {\"allow\": [\"perf_event_opn\"]}}"));
+        assertEquals("syscalls.allow[0]", typo.key());
+        assertTrue(typo.fix().contains("did you mean \"perf_event_open\""), typo.fix());
+        PolicyProblem ordinary = only(refused("{\"version\": 1, \"syscalls\": {\"allow\": [\"read\"]}}"));
+        assertTrue(ordinary.problem().contains("every other syscall is allowed already"), ordinary.problem());
+        PolicyProblem partly = only(refused("{\"version\": 1, \"syscalls\": {\"allow\": [\"chmod\"]}}"));
+        assertTrue(partly.problem().contains("only its use to set the setuid or setgid bit"), partly.problem());
+        assertTrue(partly.fix().contains("\"@setid-modes\""), partly.fix());
+        assertTrue(only(refused("{\"version\": 1, \"syscalls\": {\"deny\": []}}")).problem().contains("unknown key \"deny\""));
+    }
+
+    @Test
     void syntaxErrorsPointAtTheirLineAndColumn() {
         PolicyProblem p = only(refused("{\n  \"version\": 1,\n  \"dns\": tru\n}"));
         assertEquals(3, p.at().line());

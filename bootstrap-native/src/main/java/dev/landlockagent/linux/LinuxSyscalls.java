@@ -36,6 +36,11 @@ public final class LinuxSyscalls implements Syscalls {
     private static final long SECCOMP_SET_MODE_FILTER = 1;
     private static final long CLOSE_RANGE_CLOEXEC = 1L << 2;
     private static final long F_SETFD = 2;
+    private static final long PR_CAPBSET_DROP = 24;
+    private static final long PR_CAP_AMBIENT = 47;
+    private static final long PR_CAP_AMBIENT_RAISE = 2;
+    private static final long PR_CAP_AMBIENT_CLEAR_ALL = 4;
+    private static final long LINUX_CAPABILITY_VERSION_3 = 0x20080522;
     private static final long FD_CLOEXEC = 1;
     /** PATH_MAX, plus room for the terminating NUL rounded to 8 bytes. */
     private static final int PATH_BUFFER = 4096 + 8;
@@ -47,7 +52,7 @@ public final class LinuxSyscalls implements Syscalls {
     /** Where errno lies in {@link #callState}, as the 8-byte word holding it and the shift within it. */
     private final long errnoWord;
     private final int errnoShift;
-    /** Struct arguments: ruleset attr (48 bytes), path_beneath (12), net_port (16). */
+    /** Struct arguments: ruleset attr (48 bytes), path_beneath (12), net_port (16), capget/capset header and data (32). */
     private final MemorySegment attr;
     /** A path argument. */
     private final MemorySegment path;
@@ -312,6 +317,48 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void setCloseOnExec(int fd) throws SyscallException {
         call("fcntl", arch.fcntl, fd, F_SETFD, FD_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public synchronized long[] capget() throws SyscallException {
+        // struct __user_cap_header_struct {u32 version; int pid} @0; two __user_cap_data_struct
+        // {u32 effective, permitted, inheritable} @8 (the low and the high 32 capabilities).
+        for (long off = 0; off < 32; off += 8) {
+            attr.set(U64, off, 0L);
+        }
+        attr.set(U64, 0, LINUX_CAPABILITY_VERSION_3);
+        call("capget", arch.capget, attr.address(), attr.address() + 8, 0, 0, 0);
+        long w1 = attr.get(U64, 8);   // eff[0], perm[0]
+        long w2 = attr.get(U64, 16);  // inh[0], eff[1]
+        long w3 = attr.get(U64, 24);  // perm[1], inh[1]
+        long effective = (w1 & 0xFFFF_FFFFL) | (w2 & 0xFFFF_FFFF_0000_0000L);
+        long permitted = (w1 >>> 32) | (w3 << 32);
+        long inheritable = (w2 & 0xFFFF_FFFFL) | (w3 & 0xFFFF_FFFF_0000_0000L);
+        return new long[] {effective, permitted, inheritable};
+    }
+
+    @Override
+    public synchronized void capset(long effective, long permitted, long inheritable) throws SyscallException {
+        attr.set(U64, 0, LINUX_CAPABILITY_VERSION_3);
+        attr.set(U64, 8, (effective & 0xFFFF_FFFFL) | (permitted << 32));
+        attr.set(U64, 16, (inheritable & 0xFFFF_FFFFL) | (effective & 0xFFFF_FFFF_0000_0000L));
+        attr.set(U64, 24, (permitted >>> 32) | (inheritable & 0xFFFF_FFFF_0000_0000L));
+        call("capset", arch.capset, attr.address(), attr.address() + 8, 0, 0, 0);
+    }
+
+    @Override
+    public void dropBoundingCapability(int cap) throws SyscallException {
+        call("prctl PR_CAPBSET_DROP", arch.prctl, PR_CAPBSET_DROP, cap, 0, 0, 0);
+    }
+
+    @Override
+    public void clearAmbientCapabilities() throws SyscallException {
+        call("prctl PR_CAP_AMBIENT", arch.prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    }
+
+    @Override
+    public void raiseAmbientCapability(int cap) throws SyscallException {
+        call("prctl PR_CAP_AMBIENT", arch.prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
     }
 
     @Override

@@ -49,6 +49,24 @@ public interface Syscalls {
     /** {@code fcntl(fd, F_SETFD, FD_CLOEXEC)}. */
     void setCloseOnExec(int fd) throws SyscallException;
 
+    /**
+     * {@code capget} (version 3) of the calling thread: {effective, permitted, inheritable}, each a
+     * 64-bit set of {@link Capability} bits.
+     */
+    long[] capget() throws SyscallException;
+
+    /** {@code capset} (version 3) of the calling thread. */
+    void capset(long effective, long permitted, long inheritable) throws SyscallException;
+
+    /** {@code prctl(PR_CAPBSET_DROP, cap)}: the calling thread's bounding set, which execve and children inherit. */
+    void dropBoundingCapability(int cap) throws SyscallException;
+
+    /** {@code prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)} for the calling thread. */
+    void clearAmbientCapabilities() throws SyscallException;
+
+    /** {@code prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap)} for the calling thread. */
+    void raiseAmbientCapability(int cap) throws SyscallException;
+
     /** {@code execve(path, argv, envp)}. Returns only by throwing. */
     void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException;
 }

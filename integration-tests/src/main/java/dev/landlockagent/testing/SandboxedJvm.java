@@ -44,6 +44,7 @@ public final class SandboxedJvm {
     private Duration timeout = Duration.ofSeconds(Long.getLong("landlock.test.timeout", 60));
     private Path workingDirectory;
     private boolean withAgent = true;
+    private String user;
 
     private SandboxedJvm(PolicyVia via, String agentArgument) {
         this.via = via;
@@ -194,8 +195,23 @@ public final class SandboxedJvm {
         return start(command(mainClass, args));
     }
 
+    /**
+     * Runs the JVM as another user ({@code uid:gid}, numbers) through util-linux's {@code setpriv},
+     * with no supplementary groups and no capabilities: for the non-root case on our root machines.
+     */
+    public SandboxedJvm asUser(int uid, int gid) {
+        this.user = uid + ":" + gid;
+        return this;
+    }
+
     /** Starts an arbitrary command line with this JVM's environment settings. */
     public Running start(List<String> command) {
+        if (user != null) {
+            List<String> as = new ArrayList<>(List.of("setpriv", "--reuid=" + user.substring(0, user.indexOf(':')),
+                    "--regid=" + user.substring(user.indexOf(':') + 1), "--clear-groups", "--inh-caps=-all", "--"));
+            as.addAll(command);
+            command = as;
+        }
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().keySet().removeAll(removedEnvironment);
         pb.environment().putAll(environment);

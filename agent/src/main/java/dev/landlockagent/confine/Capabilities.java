@@ -26,8 +26,30 @@ import java.util.List;
  *
  * @param effective   the sets as /proc/self/status shows them for the main thread
  */
-public record Capabilities(long inheritable, long permitted, long effective, long bounding, long ambient) {
-    public static final Capabilities NONE = new Capabilities(0, 0, 0, 0, 0);
+public record Capabilities(long inheritable, long permitted, long effective, long bounding, long ambient,
+                           String mountFailure) {
+    public static final Capabilities NONE = new Capabilities(0, 0, 0, 0, 0, null);
+
+    /** The same sets, for a JVM whose mount namespace could not be made ({@link ReadOnlyView#enter}). */
+    static Capabilities withoutMountView(Capabilities held, String failure) {
+        return new Capabilities(held.inheritable, held.permitted, held.effective, held.bounding, held.ambient, failure);
+    }
+
+    /** Whether this JVM can make its {@link ReadOnlyView}: CAP_SYS_ADMIN, and no earlier try failed. */
+    boolean mayMount() {
+        return (effective & Capability.SYS_ADMIN.mask()) != 0 && mountFailure == null;
+    }
+
+    /** For the INFO line: why there is no read-only view. */
+    String whyNoMountView(boolean reExec) {
+        if ((effective & Capability.SYS_ADMIN.mask()) == 0) {
+            return "the read-only mount view needs CAP_SYS_ADMIN";
+        }
+        if (mountFailure != null) {
+            return "no read-only mount view: " + mountFailure;
+        }
+        return reExec ? "no read-only mount view" : "the read-only mount view needs the re-exec path";
+    }
 
     /** The main thread's sets, from /proc/self/status (the thread-group leader's). */
     public static Capabilities ofThisProcess() throws StartupFailure {
@@ -42,7 +64,7 @@ public record Capabilities(long inheritable, long permitted, long effective, lon
 
     static Capabilities parse(String status) {
         return new Capabilities(field(status, "CapInh"), field(status, "CapPrm"), field(status, "CapEff"),
-                field(status, "CapBnd"), field(status, "CapAmb"));
+                field(status, "CapBnd"), field(status, "CapAmb"), null);
     }
 
     private static long field(String status, String name) {

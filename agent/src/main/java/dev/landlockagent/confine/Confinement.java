@@ -41,7 +41,7 @@ public final class Confinement {
      */
     public void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, SeccompFilter.Canary canary)
             throws StartupFailure {
-        apply(plan, allThreads, logNewExec, seccompProgram(plan, sys.arch(), canary));
+        apply(plan, allThreads, logNewExec, seccompProgram(plan, sys.arch(), canary), List.of());
     }
 
     /**
@@ -54,13 +54,22 @@ public final class Confinement {
         return SeccompFilter.compile(sockets, plan.allowedSyscalls(), arch, canary);
     }
 
-    /** As {@link #apply(RulesetPlan, boolean, boolean, SeccompFilter.Canary)}, with the program made by {@link #seccompProgram}. */
-    public void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, List<SockFilter> seccompProgram)
-            throws StartupFailure {
+    /**
+     * As {@link #apply(RulesetPlan, boolean, boolean, SeccompFilter.Canary)}, with the program made by
+     * {@link #seccompProgram} and, after {@link ReadOnlyView#enter}, the steps of the read-only view
+     * (empty for none).
+     */
+    void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, List<SockFilter> seccompProgram,
+               List<ReadOnlyView.Step> readOnlyView) throws StartupFailure {
         try {
             sys.setNoNewPrivs();
         } catch (SyscallException e) {
             throw new StartupFailure("cannot set no_new_privs, which Landlock and seccomp require: " + e.getMessage(), e);
+        }
+        try {
+            ReadOnlyView.apply(readOnlyView, sys);
+        } catch (SyscallException e) {
+            throw new StartupFailure("cannot make the mounts outside the writable paths read-only: " + e.getMessage(), e);
         }
         if (plan.hasLandlockRuleset()) {
             landlock(plan, allThreads, logNewExec);

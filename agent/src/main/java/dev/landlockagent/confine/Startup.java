@@ -174,6 +174,17 @@ public final class Startup implements Consumer<Object[]> {
         Decision decision = ahead != null && ahead.abi().version() == kernel.abi().version() ? ahead
                 : decide(kernel.abi(), policy, facts, held, cmd, doc, generation, canary);
         Timing.mark(decision == ahead ? "probe kernel (as planned)" : "probe kernel, plan");
+        if (decision.readOnlyView() != null) {
+            try {
+                ReadOnlyView.enter(sys);
+            } catch (SyscallException e) {
+                // No mount namespace here (an AppArmor or seccomp profile forbids it): do without the
+                // view, and say so on the INFO line.
+                decision = decide(kernel.abi(), policy, facts, Capabilities.withoutMountView(held, e.getMessage()), cmd,
+                        doc, generation, canary);
+            }
+            Timing.mark("read-only view");
+        }
         RulesetPlan plan = decision.plan();
         Marker marker = decision.marker();
         if (isDebug()) {
@@ -187,7 +198,7 @@ public final class Startup implements Consumer<Object[]> {
             case REEXEC -> {
                 ReExec.Request request = decision.request();
                 try {
-                    confinement.apply(plan, false, true, decision.seccompProgram());
+                    confinement.apply(plan, false, true, decision.seccompProgram(), decision.readOnlyView());
                 } catch (StartupFailure e) {
                     if (rejectedMarker != null && e.getCause() instanceof SyscallException se
                             && se.is(dev.landlockagent.linux.Errno.E2BIG)) {
@@ -202,7 +213,7 @@ public final class Startup implements Consumer<Object[]> {
                 ReExec.exec(request, sys);
             }
             case TSYNC -> {
-                confinement.apply(plan, true, false, decision.seccompProgram());
+                confinement.apply(plan, true, false, decision.seccompProgram(), List.of());
                 nativeAccess.close();
                 Timing.mark("apply ruleset and filter");
                 System.setProperty(Marker.PROPERTY, marker.encode());
@@ -212,7 +223,7 @@ public final class Startup implements Consumer<Object[]> {
                 Timing.print("TSYNC");
             }
             case MAIN_THREAD_ONLY -> {
-                confinement.apply(plan, false, false, decision.seccompProgram());
+                confinement.apply(plan, false, false, decision.seccompProgram(), List.of());
                 nativeAccess.close();
                 announce(marker);
                 explainDenials(inst, new Fixed(new ExplainContext(doc.origin(), plan)));
@@ -229,14 +240,28 @@ public final class Startup implements Consumer<Object[]> {
      * restricting).
      */
     private record Decision(LandlockAbi abi, RulesetPlan plan, Mechanism mechanism, Marker marker,
-                            ReExec.Request request, List<SockFilter> seccompProgram) {
+                            ReExec.Request request, List<SockFilter> seccompProgram, List<ReadOnlyView.Step> readOnlyView) {
     }
 
     private Decision decide(LandlockAbi abi, Policy policy, JvmFacts facts, Capabilities held, CommandLine cmd,
                             PolicySource.Document doc, int generation, long canary) throws StartupFailure, PolicyException {
         RulesetPlan plan = Planner.plan(policy, new KernelInfo(abi, Errata.NONE), facts);
         Mechanism mechanism = mechanism(abi, policy, held, plan.capabilities());
-        String info = "confined by " + doc.origin() + ": " + abi + ", " + mechanism.label() + "; " + plan.summary();
+        List<ReadOnlyView.Step> view = null;
+        List<String> notEnforced = List.of();
+        if (plan.handledFs() != 0) {
+            if (mechanism == Mechanism.REEXEC && held.mayMount()) {
+                try {
+                    view = ReadOnlyView.steps(ReadOnlyView.writablePaths(plan), ReadOnlyView.mounts());
+                } catch (IOException e) {
+                    throw new StartupFailure("cannot read this JVM's mounts from /proc/self/mountinfo: " + e, e);
+                }
+            } else {
+                notEnforced = List.of("metadata (chmod, chown, times, xattrs) of files this user owns outside the writable"
+                        + " paths (" + held.whyNoMountView(mechanism == Mechanism.REEXEC) + ")");
+            }
+        }
+        String info = "confined by " + doc.origin() + ": " + abi + ", " + mechanism.label() + "; " + plan.summary(notEnforced);
         Marker marker = new Marker(ThisJvm.pid(), canary, generation, abi.version(),
                 mechanism.label(), null, null, info, plan.warnings());
         ReExec.Request request = null;
@@ -247,7 +272,7 @@ public final class Startup implements Consumer<Object[]> {
                     ReExec.perfDataOptions(cmd, cwdListable));
         }
         List<SockFilter> seccomp = Confinement.seccompProgram(plan, Arch.current(), new SeccompFilter.Canary(canary));
-        return new Decision(abi, plan, mechanism, marker, request, seccomp);
+        return new Decision(abi, plan, mechanism, marker, request, seccomp, view);
     }
 
     /** The re-executed JVM, whose marker checked out: restore the environment, report, explain denials. */

@@ -16,6 +16,7 @@ import java.net.ProtocolFamily;
 import java.net.StandardProtocolFamily;
 import java.net.UnknownHostException;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -34,6 +35,8 @@ import java.util.function.Supplier;
 public final class DenialExplainer implements BiFunction<String, Object[], Throwable> {
     private static final String EACCES = "Permission denied";
     private static final String EPERM = "Operation not permitted";
+    /** EROFS: what a write outside the writable paths meets first in the read-only view of a root JVM. */
+    private static final String EROFS = "Read-only file system";
 
     private final Supplier<ExplainContext> contextSource;
     private volatile ExplainContext context;
@@ -82,7 +85,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
                 return null;
             }
             log.record(d, ctx.policyOrigin());
-            return rebuild(thrown, d.message(ctx.policyOrigin()), operation);
+            return rebuild(thrown, d.message(ctx.policyOrigin()), operation, d.byPolicy());
         } catch (RuntimeException | Error e) {
             return null;
         } finally {
@@ -95,7 +98,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
         if (t instanceof AccessDeniedException) {
             return true;
         }
-        return m != null && (m.contains(EACCES) || m.contains(EPERM));
+        return m != null && (m.contains(EACCES) || m.contains(EPERM) || m.contains(EROFS));
     }
 
     Denial explain(String operation, Object[] a, RulesetPlan plan, Throwable thrown) {
@@ -115,7 +118,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case "file.read" -> file(plan, (String) a[0], "open for reading", AccessFs.READ_FILE.mask(), false);
             case "file.write" -> fileWrite(plan, (String) a[0], (Boolean) a[1]);
             case "file.random" -> fileRandom(plan, (String) a[0], (Integer) a[1]);
-            case "file.nio" -> fileNio(plan, (String) a[0], (String) a[1]);
+            case "file.nio" -> fileNio(plan, (String) a[0], (String) a[1], thrown);
             case "dns.lookup" -> dns(plan, (String) a[0], thrown);
             default -> null;
         };
@@ -291,10 +294,14 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
     }
 
     /** NIO reports the path but not the operation: the caller's Files method tells it. */
-    static Denial fileNio(RulesetPlan plan, String file, String other) {
+    static Denial fileNio(RulesetPlan plan, String file, String other, Throwable thrown) {
         String method = nioOperation();
         Path p = FileAccess.resolve(file);
         Path parent = p.getParent() == null ? p : p.getParent();
+        String change = Metadata.change(method);
+        if (change != null) {
+            return Metadata.explain(plan, change, file, p, thrown);
+        }
         return switch (method) {
             case "createDirectory", "createDirectories" -> fsNeed(plan, "create folder " + file, parent,
                     AccessFs.MAKE_DIR.mask(), "create folders in " + parent, file);
@@ -324,10 +331,14 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
         };
     }
 
+    /**
+     * The outermost Files method on the stack, or else the attribute view's own method (an
+     * application may call a PosixFileAttributeView directly), or "open".
+     */
     private static String nioOperation() {
         return StackWalker.getInstance().walk(s -> s.limit(40)
-                .filter(f -> f.getClassName().equals("java.nio.file.Files"))
-                .map(StackWalker.StackFrame::getMethodName)
+                .filter(f -> f.getClassName().equals("java.nio.file.Files") || Metadata.isViewFrame(f))
+                .map(f -> Metadata.isViewFrame(f) && f.getClassName().contains("UserDefined") ? "xattr" : f.getMethodName())
                 .reduce((first, second) -> second).orElse("open"));
     }
 
@@ -385,17 +396,24 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
      * An exception of the same class as {@code thrown}, with {@code explanation} in its message and
      * the same stack trace; null when the class cannot be rebuilt (keep the original).
      */
-    static Throwable rebuild(Throwable thrown, String explanation, String operation) {
+    static Throwable rebuild(Throwable thrown, String explanation, String operation, boolean byPolicy) {
         try {
             Throwable replacement;
             if (thrown instanceof AccessDeniedException ade) {
                 replacement = new AccessDeniedException(ade.getFile(), ade.getOtherFile(), "Permission denied: " + explanation);
+            } else if (thrown instanceof FileSystemException fse && fse.getClass() == FileSystemException.class) {
+                // A write the policy denies meets the read-only view (EROFS) before Landlock (EACCES): the
+                // same AccessDeniedException as without the view. EPERM keeps its class.
+                replacement = byPolicy && EROFS.equals(fse.getReason())
+                        ? new AccessDeniedException(fse.getFile(), fse.getOtherFile(), "Permission denied: " + explanation)
+                        : new FileSystemException(fse.getFile(), fse.getOtherFile(), fse.getReason() + ": " + explanation);
             } else if (operation.startsWith("file.")) {
                 // FileNotFoundException("path (Permission denied)"): keep the JDK's form, explained.
                 String m = String.valueOf(thrown.getMessage());
                 int paren = m.lastIndexOf(" (");
                 String head = paren > 0 ? m.substring(0, paren) : m;
-                replacement = newInstance(thrown.getClass(), head + " (Permission denied: " + explanation + ")");
+                String reason = byPolicy || !m.contains(EROFS) ? "Permission denied" : EROFS;
+                replacement = newInstance(thrown.getClass(), head + " (" + reason + ": " + explanation + ")");
             } else if (operation.equals("dns.lookup")) {
                 replacement = newInstance(thrown.getClass(), thrown.getMessage() + " (landlock-agent: " + explanation
                         + "; add \"dns\": true to the policy)");

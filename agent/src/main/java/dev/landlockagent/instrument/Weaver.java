@@ -33,7 +33,8 @@ import java.util.List;
  * </pre>
  *
  * For {@link Target.Exit#RETURNED_ACCESS_DENIED} each {@code areturn} jumps to the same block,
- * which runs only for an AccessDeniedException and returns instead of throwing. Only java.base
+ * which runs only for an AccessDeniedException or a plain FileSystemException (EPERM, EROFS) and
+ * returns instead of throwing. Only java.base
  * types are named: the code runs inside java.base, which cannot see the agent's classes, so it
  * finds the hook through the system class loader. Nothing runs on a method's normal path.
  *
@@ -46,6 +47,7 @@ final class Weaver {
     private static final String HOOK = "dev.landlockagent.bootstrap.DenialHook";
     private static final String THROWABLE = "java/lang/Throwable";
     private static final String ACCESS_DENIED = "java/nio/file/AccessDeniedException";
+    private static final String FILE_SYSTEM_EXCEPTION = "java/nio/file/FileSystemException";
     private static final String OBJECT = "java/lang/Object";
     /** Enough for the hook call: BiFunction, operation, array, array, index, a long argument. */
     private static final int HOOK_STACK = 8;
@@ -136,9 +138,18 @@ final class Weaver {
             super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 1, new Object[] {caught});
             super.visitVarInsn(Opcodes.ASTORE, exception);
             if (returns) {
+                // An AccessDeniedException (EACCES), or a plain FileSystemException: EPERM or EROFS
+                // among the rarer errnos, never the common NoSuchFile or FileAlreadyExists.
+                Label explain = new Label();
                 super.visitVarInsn(Opcodes.ALOAD, exception);
                 super.visitTypeInsn(Opcodes.INSTANCEOF, ACCESS_DENIED);
-                super.visitJumpInsn(Opcodes.IFEQ, done);
+                super.visitJumpInsn(Opcodes.IFNE, explain);
+                super.visitVarInsn(Opcodes.ALOAD, exception);
+                super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, OBJECT, "getClass", "()Ljava/lang/Class;", false);
+                super.visitLdcInsn(Type.getObjectType(FILE_SYSTEM_EXCEPTION));
+                super.visitJumpInsn(Opcodes.IF_ACMPNE, done);
+                super.visitLabel(explain);
+                super.visitFrame(Opcodes.F_FULL, withException.length, withException, 0, new Object[0]);
             }
             super.visitLabel(callStart);
             callHook(exception);

@@ -64,6 +64,11 @@ public record RulesetPlan(
 
     /** The counts and notes the agent's INFO line reports, without the mechanism. */
     public String summary() {
+        return summary(List.of());
+    }
+
+    /** As {@link #summary()}, with more that is not enforced (what the confinement, not the plan, lacks). */
+    public String summary(List<String> alsoNotEnforced) {
         long policyPaths = 0;
         for (PathGrant g : paths) {
             if (g.fromPolicy()) {
@@ -115,8 +120,10 @@ public record RulesetPlan(
             b.append(", allowed ").append(String.join(",", allowedSyscalls));
         }
         b.append(')');
-        if (!notEnforced.isEmpty()) {
-            b.append("; not enforced: ").append(String.join(", ", notEnforced));
+        List<String> missing = new java.util.ArrayList<>(notEnforced);
+        missing.addAll(alsoNotEnforced);
+        if (!missing.isEmpty()) {
+            b.append("; not enforced: ").append(String.join(", ", missing));
         }
         return b.toString();
     }

@@ -142,6 +142,21 @@ final class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public void unshareMountNamespace() throws SyscallException {
+        call("unshare");
+    }
+
+    @Override
+    public void mount(String source, String target, long flags) throws SyscallException {
+        call("mount");
+    }
+
+    @Override
+    public void mountSetattr(String path, int atFlags, long attrSet, long attrClr) throws SyscallException {
+        call("mount_setattr");
+    }
+
+    @Override
     public void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException {
         call("execve");
         throw new IllegalStateException("a fake execve that succeeded");

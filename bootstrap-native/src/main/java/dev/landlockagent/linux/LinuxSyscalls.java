@@ -41,6 +41,7 @@ public final class LinuxSyscalls implements Syscalls {
     private static final long PR_CAP_AMBIENT_RAISE = 2;
     private static final long PR_CAP_AMBIENT_CLEAR_ALL = 4;
     private static final long LINUX_CAPABILITY_VERSION_3 = 0x20080522;
+    private static final long CLONE_NEWNS = 0x20000;
     private static final long FD_CLOEXEC = 1;
     /** PATH_MAX, plus room for the terminating NUL rounded to 8 bytes. */
     private static final int PATH_BUFFER = 4096 + 8;
@@ -359,6 +360,35 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void raiseAmbientCapability(int cap) throws SyscallException {
         call("prctl PR_CAP_AMBIENT", arch.prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+    }
+
+    @Override
+    public void unshareMountNamespace() throws SyscallException {
+        call("unshare", arch.table.number("unshare"), CLONE_NEWNS, 0, 0, 0, 0);
+    }
+
+    @Override
+    public void mount(String source, String target, long flags) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            long src = source == null ? 0 : cString(arena, source.getBytes(StandardCharsets.UTF_8)).address();
+            MemorySegment dst = cString(arena, target.getBytes(StandardCharsets.UTF_8));
+            call("mount", arch.table.number("mount"), src, dst.address(), 0, flags, 0);
+        }
+    }
+
+    @Override
+    public synchronized void mountSetattr(String pathname, int atFlags, long attrSet, long attrClr) throws SyscallException {
+        byte[] bytes = pathname.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= PATH_BUFFER - 8) {
+            throw new SyscallException("mount_setattr", Errno.ENAMETOOLONG.number());
+        }
+        putCString(path, 0, bytes);
+        // struct mount_attr {u64 attr_set, attr_clr, propagation, userns_fd}: MOUNT_ATTR_SIZE_VER0, 32 bytes.
+        attr.set(U64, 0, attrSet);
+        attr.set(U64, 8, attrClr);
+        attr.set(U64, 16, 0L);
+        attr.set(U64, 24, 0L);
+        call("mount_setattr", arch.table.number("mount_setattr"), AT_FDCWD, path.address(), atFlags, attr.address(), 32);
     }
 
     @Override

@@ -88,6 +88,15 @@ public final class SyscallTable {
         return abi;
     }
 
+    /** The number of {@code name} on this ABI (its first, for x86_64's x32 entries). */
+    public int number(String name) {
+        int[] n = numbers.get(name);
+        if (n == null) {
+            throw new IllegalArgumentException(name + " has no number on " + abi);
+        }
+        return n[0];
+    }
+
     /** Every number {@code name} has on this ABI (x86_64's x32 entries add a second); empty if it has none. */
     public int[] numbers(String name) {
         int[] n = numbers.get(name);

@@ -67,6 +67,18 @@ public interface Syscalls {
     /** {@code prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap)} for the calling thread. */
     void raiseAmbientCapability(int cap) throws SyscallException;
 
+    /** {@code unshare(CLONE_NEWNS)}: the calling thread gets its own copy of the mount table. */
+    void unshareMountNamespace() throws SyscallException;
+
+    /** {@code mount(source, target, NULL, flags, NULL)}: a bind mount, or a propagation change with source null. */
+    void mount(String source, String target, long flags) throws SyscallException;
+
+    /**
+     * {@code mount_setattr(AT_FDCWD, path, atFlags, &{attrSet, attrClr, 0, 0}, 32)} (Linux 5.12):
+     * the mount at {@code path}, and with AT_RECURSIVE every mount below it.
+     */
+    void mountSetattr(String path, int atFlags, long attrSet, long attrClr) throws SyscallException;
+
     /** {@code execve(path, argv, envp)}. Returns only by throwing. */
     void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException;
 }

@@ -1,0 +1,101 @@
+package dev.landlockagent.explain;
+
+import dev.landlockagent.landlock.AccessFs;
+import dev.landlockagent.linux.Capability;
+import dev.landlockagent.plan.RulesetPlan;
+
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Denied metadata changes through NIO (permissions, owner, times, extended attributes), explained.
+ * Outside the writable paths a root JVM's read-only view answers EROFS; elsewhere the kernel's
+ * own rules answer EPERM: changing a file another user owns needs {@code fowner}, giving it away
+ * needs {@code chown}, a {@code trusted.} or {@code security.} attribute needs {@code sys_admin},
+ * and the setuid and setgid bits are the seccomp filter's {@code @setid-modes}.
+ */
+final class Metadata {
+    private Metadata() {
+    }
+
+    /** A stack frame of the JDK's Unix attribute views, whose methods name the change. */
+    static boolean isViewFrame(StackWalker.StackFrame f) {
+        String c = f.getClassName();
+        return c.startsWith("sun.nio.fs.UnixFileAttributeViews$") && c.length() > "sun.nio.fs.UnixFileAttributeViews$".length()
+                || c.equals("sun.nio.fs.LinuxUserDefinedFileAttributeView") || c.equals("sun.nio.fs.UnixUserDefinedFileAttributeView");
+    }
+
+    /** What a Files or view method changes: "permissions", "owner", "times", "xattr", "attribute"; or null. */
+    static String change(String method) {
+        return switch (method) {
+            case "setPosixFilePermissions", "setPermissions", "setMode" -> "permissions";
+            case "setOwner", "setGroup", "setOwners" -> "owner";
+            case "setLastModifiedTime", "setTimes" -> "times";
+            case "xattr" -> "xattr";
+            case "setAttribute" -> "attribute";
+            default -> null;
+        };
+    }
+
+    static Denial explain(RulesetPlan plan, String change, String file, Path p, Throwable thrown) {
+        String what = switch (change) {
+            case "permissions" -> "change the permissions of " + file;
+            case "owner" -> "change the owner of " + file;
+            case "times" -> "change the times of " + file;
+            case "xattr" -> "change an extended attribute of " + file;
+            default -> "change an attribute of " + file;
+        };
+        Map<String, Object> f = new LinkedHashMap<>();
+        f.put("operation", "set " + change);
+        f.put("path", file);
+        String reason = thrown instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : String.valueOf(thrown.getMessage());
+        if (reason.contains("Read-only file system") || thrown instanceof java.nio.file.AccessDeniedException) {
+            // Metadata may change where the policy lets the JVM write.
+            long need = AccessFs.WRITE_FILE.mask();
+            return DenialExplainer.fsNeed(plan, what + " (metadata changes only where the JVM may write)", p, need, what, file);
+        }
+        if (!reason.contains("Operation not permitted")) {
+            return null;
+        }
+        Capability needed = switch (change) {
+            case "owner" -> Capability.CHOWN;
+            case "xattr" -> Capability.SYS_ADMIN; // user.* attributes follow the file's mode instead
+            default -> ownedByThisUser(p) ? null : Capability.FOWNER;
+        };
+        if (needed == null) {
+            f.put("rule", "@setid-modes");
+            if (plan.allowedSyscalls().contains("@setid-modes")) {
+                return new Denial(what, false, "", "", "", "the file's owner and mode, or another LSM", f);
+            }
+            return new Denial(what + " (setting the setuid or setgid bit)", true,
+                    "no setuid or setgid bit (the privileged syscalls of list 1)", "\"@setid-modes\"",
+                    "\"syscalls\" > \"allow\"", "", f);
+        }
+        f.put("capability", needed.policyName());
+        if ((plan.capabilities() & needed.mask()) != 0) {
+            return new Denial(what, false, "", "", "", "the JVM was started without " + needed.kernelName()
+                    + ", or another LSM", f);
+        }
+        String kept = plan.capabilities() == 0 ? "none" : String.join(", ", Capability.names(plan.capabilities()));
+        return new Denial(what + " (needs " + needed.kernelName() + ")", true, "the capabilities: " + kept,
+                "\"" + needed.policyName() + "\"", "\"capabilities\" (a list; the JVM must hold it when it starts)", "", f);
+    }
+
+    /** Whether this process's user owns {@code p} (the kernel lets an owner change mode and times). */
+    private static boolean ownedByThisUser(Path p) {
+        try {
+            Object uid = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            String status = Files.readString(Path.of("/proc/self/status"));
+            int at = status.indexOf("\nUid:");
+            String[] ids = status.substring(at + 5, status.indexOf('\n', at + 1)).strip().split("\\s+");
+            return String.valueOf(uid).equals(ids[1]); // the effective uid
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+}

@@ -50,8 +50,6 @@ public final class ReExec {
         List<byte[]> env = new ArrayList<>(environment.size());
         String jto = null;
         String jdo = null;
-        int listenFds = 0;
-        String listenPid = null;
         for (byte[] entry : environment) {
             String s = new String(entry, StandardCharsets.UTF_8);
             if (s.startsWith(JAVA_TOOL_OPTIONS + "=")) {
@@ -62,21 +60,9 @@ public final class ReExec {
                 jdo = s.substring(JDK_JAVA_OPTIONS.length() + 1);
                 continue;
             }
-            if (s.startsWith("LISTEN_FDS=")) {
-                try {
-                    listenFds = Integer.parseInt(s.substring("LISTEN_FDS=".length()).strip());
-                } catch (NumberFormatException ignored) {
-                    listenFds = 0;
-                }
-            }
-            if (s.startsWith("LISTEN_PID=")) {
-                listenPid = s.substring("LISTEN_PID=".length()).strip();
-            }
             env.add(entry);
         }
-        if (listenPid == null || !listenPid.equals(Long.toString(marker.pid())) || listenFds < 0 || listenFds > 1024) {
-            listenFds = 0;
-        }
+        int listenFds = systemdListenFds(environment, marker.pid());
 
         List<String> extra = new ArrayList<>();
         if (jto != null) {
@@ -120,6 +106,32 @@ public final class ReExec {
             argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
         }
         return new Request(executable.toString(), List.copyOf(argv), List.copyOf(env), listenFds);
+    }
+
+    /**
+     * How many descriptors from 3 up systemd's socket activation passed to this process
+     * (sd_listen_fds(3): LISTEN_FDS, when LISTEN_PID names this process); 0 for none.
+     */
+    static int systemdListenFds(List<byte[]> environment, long pid) {
+        int listenFds = 0;
+        String listenPid = null;
+        for (byte[] entry : environment) {
+            String s = new String(entry, StandardCharsets.UTF_8);
+            if (s.startsWith("LISTEN_FDS=")) {
+                try {
+                    listenFds = Integer.parseInt(s.substring("LISTEN_FDS=".length()).strip());
+                } catch (NumberFormatException ignored) {
+                    listenFds = 0;
+                }
+            }
+            if (s.startsWith("LISTEN_PID=")) {
+                listenPid = s.substring("LISTEN_PID=".length()).strip();
+            }
+        }
+        if (listenPid == null || !listenPid.equals(Long.toString(pid)) || listenFds < 0 || listenFds > 1024) {
+            return 0;
+        }
+        return listenFds;
     }
 
     /**

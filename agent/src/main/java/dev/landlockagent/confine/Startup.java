@@ -174,7 +174,7 @@ public final class Startup implements Consumer<Object[]> {
         Decision decision = ahead != null && ahead.abi().version() == kernel.abi().version() ? ahead
                 : decide(kernel.abi(), policy, facts, held, cmd, doc, generation, canary);
         Timing.mark(decision == ahead ? "probe kernel (as planned)" : "probe kernel, plan");
-        if (decision.readOnlyView() != null) {
+        if (!decision.readOnlyView().isEmpty()) {
             try {
                 ReadOnlyView.enter(sys);
             } catch (SyscallException e) {
@@ -214,6 +214,7 @@ public final class Startup implements Consumer<Object[]> {
             }
             case TSYNC -> {
                 confinement.apply(plan, true, false, decision.seccompProgram(), List.of());
+                closeInheritedDescriptors(plan, cmd, sys);
                 nativeAccess.close();
                 Timing.mark("apply ruleset and filter");
                 System.setProperty(Marker.PROPERTY, marker.encode());
@@ -224,6 +225,7 @@ public final class Startup implements Consumer<Object[]> {
             }
             case MAIN_THREAD_ONLY -> {
                 confinement.apply(plan, false, false, decision.seccompProgram(), List.of());
+                closeInheritedDescriptors(plan, cmd, sys);
                 nativeAccess.close();
                 announce(marker);
                 explainDenials(inst, new Fixed(new ExplainContext(doc.origin(), plan)));
@@ -237,7 +239,7 @@ public final class Startup implements Consumer<Object[]> {
     /**
      * What the first JVM will do for one Landlock ABI: the ruleset plan, the mechanism, the marker
      * for the re-executed JVM and, on the re-exec path, everything execve needs (read before
-     * restricting).
+     * restricting) and the steps of the {@link ReadOnlyView} (empty for none).
      */
     private record Decision(LandlockAbi abi, RulesetPlan plan, Mechanism mechanism, Marker marker,
                             ReExec.Request request, List<SockFilter> seccompProgram, List<ReadOnlyView.Step> readOnlyView) {
@@ -247,7 +249,7 @@ public final class Startup implements Consumer<Object[]> {
                             PolicySource.Document doc, int generation, long canary) throws StartupFailure, PolicyException {
         RulesetPlan plan = Planner.plan(policy, new KernelInfo(abi, Errata.NONE), facts);
         Mechanism mechanism = mechanism(abi, policy, held, plan.capabilities());
-        List<ReadOnlyView.Step> view = null;
+        List<ReadOnlyView.Step> view = List.of();
         List<String> notEnforced = List.of();
         if (plan.handledFs() != 0) {
             if (mechanism == Mechanism.REEXEC && held.mayMount()) {
@@ -345,6 +347,18 @@ public final class Startup implements Consumer<Object[]> {
                 throw new IllegalStateException("cannot read the policy again to explain a denial: " + e.getMessage(), e);
             }
         }
+    }
+
+    /** Without a re-exec, what close-on-exec does there: {@link InheritedDescriptors}. */
+    private static void closeInheritedDescriptors(RulesetPlan plan, CommandLine cmd, Syscalls sys) throws StartupFailure {
+        int first = 3 + ReExec.systemdListenFds(ThisJvm.environment(), ThisJvm.pid());
+        List<String> options = new java.util.ArrayList<>(cmd.launcherOptions());
+        String jto = System.getenv(ReExec.JAVA_TOOL_OPTIONS);
+        if (jto != null) {
+            options.addAll(CommandLine.splitOptions(jto));
+        }
+        InheritedDescriptors.replace(InheritedDescriptors.unwanted(InheritedDescriptors.open(), first, plan, options), sys);
+        Timing.mark("close inherited descriptors");
     }
 
     private static void announce(Marker marker) {

@@ -84,6 +84,17 @@ final class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public int openReadWrite(String path) throws SyscallException {
+        call("openat");
+        return nextFd++;
+    }
+
+    @Override
+    public void replaceDescriptor(int source, int target) throws SyscallException {
+        call("dup3");
+    }
+
+    @Override
     public void close(int fd) throws SyscallException {
         call("close");
     }

@@ -30,6 +30,7 @@ public final class LinuxSyscalls implements Syscalls {
     private static final long AT_FDCWD = -100;
     private static final long O_PATH = 0x200000;          // 010000000, asm-generic and x86
     private static final long O_CLOEXEC = 0x80000;        // 02000000
+    private static final long O_RDWR = 2;
     private static final long PR_SET_NO_NEW_PRIVS = 38;
     private static final long LANDLOCK_RULE_PATH_BENEATH = 1;
     private static final long LANDLOCK_RULE_NET_PORT = 2;
@@ -277,6 +278,21 @@ public final class LinuxSyscalls implements Syscalls {
         }
         putCString(path, 0, bytes);
         return (int) call("openat", arch.openat, AT_FDCWD, path.address(), O_PATH | O_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public synchronized int openReadWrite(String pathname) throws SyscallException {
+        byte[] bytes = pathname.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length >= PATH_BUFFER - 8) {
+            throw new SyscallException("openat", Errno.ENAMETOOLONG.number());
+        }
+        putCString(path, 0, bytes);
+        return (int) call("openat", arch.openat, AT_FDCWD, path.address(), O_RDWR | O_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public void replaceDescriptor(int source, int target) throws SyscallException {
+        call("dup3", arch.table.number("dup3"), source, target, O_CLOEXEC, 0, 0);
     }
 
     @Override

@@ -4,8 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Syscall numbers by name for one syscall ABI, for the calls the agent's seccomp filter names
- * beyond the few {@link Arch} holds as fields. Sources: {@code arch/x86/entry/syscalls/syscall_64.tbl}
+ * Syscall numbers by name for one syscall ABI: the calls the agent's seccomp filter names, and
+ * the few more it makes itself, beyond those {@link Arch} holds as fields. Sources: {@code arch/x86/entry/syscalls/syscall_64.tbl}
  * (x86_64, and x32's own numbers 512-547), {@code syscall_32.tbl} (i386),
  * {@code include/uapi/asm-generic/unistd.h} (aarch64) and {@code arch/arm/tools/syscall.tbl}
  * (32-bit ARM EABI), as of Linux 6.18. Numbers from 424 on are the same on every architecture.
@@ -27,7 +27,7 @@ public final class SyscallTable {
             + " process_vm_writev 311, lookup_dcookie 212, kcmp 312, _sysctl 156, uselib 134, ustat 136, sysfs 139,"
             + " nfsservctl 180, afs_syscall 183, create_module 174, get_kernel_syms 177, query_module 178, getpmsg 181,"
             + " putpmsg 182, security 185, tuxcall 184, vserver 236, vhangup 153, unshare 272, setns 308, clone 56,"
-            + " chmod 90, fchmod 91, fchmodat 268, creat 85, open 2, openat 257, mknod 133, mknodat 259"
+            + " chmod 90, fchmod 91, fchmodat 268, creat 85, open 2, openat 257, mknod 133, mknodat 259, dup3 292"
             // x32's own numbers for calls whose 64-bit entry does not fit it (the filter masks the x32 bit off).
             + ", ptrace 521, kexec_load 528, process_vm_readv 539, process_vm_writev 540");
 
@@ -50,7 +50,7 @@ public final class SyscallTable {
             + " add_key 217, request_key 218, keyctl 219, personality 92, mount 40, umount2 39, pivot_root 41,"
             + " chroot 51, ptrace 117, perf_event_open 241, process_vm_readv 270, process_vm_writev 271,"
             + " lookup_dcookie 18, kcmp 272, nfsservctl 42, vhangup 58, unshare 97, setns 268, clone 220, fchmod 52,"
-            + " fchmodat 53, openat 56, mknodat 33");
+            + " fchmodat 53, openat 56, mknodat 33, dup3 24");
 
     /** 32-bit ARM EABI: the "common" and "eabi" entries (OABI-only calls cannot be made from EABI). */
     public static final SyscallTable ARM = new SyscallTable("arm", SHARED

@@ -37,6 +37,12 @@ public interface Syscalls {
     /** {@code openat(AT_FDCWD, path, O_PATH | O_CLOEXEC)}. */
     int openPath(String path) throws SyscallException;
 
+    /** {@code openat(AT_FDCWD, path, O_RDWR | O_CLOEXEC)}. */
+    int openReadWrite(String path) throws SyscallException;
+
+    /** {@code dup3(source, target, O_CLOEXEC)}: {@code target} now names what {@code source} does. */
+    void replaceDescriptor(int source, int target) throws SyscallException;
+
     /** {@code close(fd)}. */
     void close(int fd) throws SyscallException;
 

@@ -39,7 +39,9 @@ import java.util.concurrent.TimeUnit;
  * {@code abstract.outside} (an abstract UNIX socket name listened on outside), {@code ppid}
  * (the test JVM), {@code inherited.fd} (a descriptor of the secret the launcher left open),
  * {@code abi} (the kernel's Landlock ABI), {@code signal.hook} (SIGTERM or SIGINT: wait for it and
- * attempt again from the shutdown hook).
+ * attempt again from the shutdown hook), {@code sections} (a comma list of files, proc, native,
+ * processes, sockets, agent, privileged: the main thread's sections to run; all by default; the
+ * other threads always run their core attempts), and {@link Privileged}'s own.
  */
 public final class Hostile {
     private static final boolean X86 = System.getProperty("os.arch").equals("amd64");
@@ -78,12 +80,31 @@ public final class Hostile {
             waitForSignal();
             return;
         }
-        files("main");
-        proc("main");
-        nativeCode("main");
-        processes("main");
-        sockets("main");
-        agent("main");
+        List<String> sections = List.of(System.getProperty("sections", "files,proc,native,processes,sockets,agent,privileged")
+                .split(","));
+        if (sections.contains("files")) {
+            files("main");
+        }
+        if (sections.contains("proc")) {
+            proc("main");
+        }
+        if (sections.contains("native")) {
+            nativeCode("main");
+        }
+        if (sections.contains("processes")) {
+            processes("main");
+        }
+        if (sections.contains("sockets")) {
+            sockets("main");
+        }
+        if (sections.contains("agent")) {
+            agent("main");
+        }
+        if (sections.contains("privileged")) {
+            Privileged.run("main");
+            Privileged.childCapabilities("main");
+            inheritedDescriptor("main");
+        }
 
         threads();
         waitForSignal();
@@ -114,6 +135,18 @@ public final class Hostile {
             line = "ESCAPED " + got;
         } catch (Throwable t) {
             line = "BLOCKED " + (t instanceof Blocked ? t.getMessage() : t.getClass().getSimpleName() + ": " + t.getMessage());
+        }
+        System.out.println("ATTEMPT " + thread + " " + name.replace(' ', '-') + " " + line.replace('\n', ' '));
+        System.out.flush();
+    }
+
+    /** Something the policy allows that must keep working: {@code WORKS} or {@code BROKEN}. */
+    static synchronized void works(String thread, String name, Attempt a) {
+        String line;
+        try {
+            line = "WORKS " + a.run();
+        } catch (Throwable t) {
+            line = "BROKEN " + t.getClass().getSimpleName() + ": " + t.getMessage();
         }
         System.out.println("ATTEMPT " + thread + " " + name.replace(' ', '-') + " " + line.replace('\n', ' '));
         System.out.flush();
@@ -454,6 +487,16 @@ public final class Hostile {
             }
             return readSecret(SECRET);
         });
+        inheritedDescriptor(t);
+        attempt(t, "self attach", () -> {
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(
+                    String.valueOf(ProcessHandle.current().pid()));
+            vm.detach();
+            return "attached to itself";
+        });
+    }
+
+    static void inheritedDescriptor(String t) {
         attempt(t, "inherited descriptor", () -> {
             String fd = System.getProperty("inherited.fd");
             if (fd == null) {
@@ -466,18 +509,13 @@ public final class Hostile {
             }
             return "read the secret through inherited fd " + fd;
         });
-        attempt(t, "self attach", () -> {
-            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(
-                    String.valueOf(ProcessHandle.current().pid()));
-            vm.detach();
-            return "attached to itself";
-        });
     }
 
     // ------------------------------------------------------------------------------ other threads
 
     /** The attempts that matter on every thread: files, a socket, a connection, a child. */
     static void core(String t) {
+        Privileged.capabilities(t);
         attempt(t, "read secret", () -> readSecret(SECRET));
         attempt(t, "create outside file", () -> {
             try (FileOutputStream out = new FileOutputStream(OUTSIDE.resolve("from-" + t + ".txt").toFile())) {

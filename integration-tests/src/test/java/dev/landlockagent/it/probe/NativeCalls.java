@@ -97,6 +97,39 @@ final class NativeCalls {
         }
     }
 
+    private static final MethodHandle SYSCALL6 = LINKER.downcallHandle(LINKER.defaultLookup().find("syscall").orElseThrow(),
+            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
+            Linker.Option.firstVariadicArg(1), Linker.Option.captureCallState("errno"));
+
+    /**
+     * A raw syscall with up to six arguments, each a Number (passed as is), a String (passed as a
+     * NUL-terminated copy) or a byte[] (passed as a zero-padded copy of at least 256 bytes): the
+     * result or -errno.
+     */
+    static long call(long nr, Object... args) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            long[] a = new long[6];
+            for (int i = 0; i < args.length; i++) {
+                Object o = args[i];
+                if (o instanceof Number n) {
+                    a[i] = n.longValue();
+                } else if (o instanceof String str) {
+                    a[i] = arena.allocateFrom(str).address();
+                } else if (o instanceof byte[] bytes) {
+                    MemorySegment m = arena.allocate(Math.max(256, bytes.length), 8);
+                    MemorySegment.copy(bytes, 0, m, ValueLayout.JAVA_BYTE, 0, bytes.length);
+                    a[i] = m.address();
+                } else {
+                    throw new IllegalArgumentException(String.valueOf(o));
+                }
+            }
+            MemorySegment state = arena.allocate(STATE);
+            long r = (long) SYSCALL6.invokeExact(state, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+            return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
     /** connect(2) or bind(2) (x86_64 42 / 49) of a fresh socket to an address: 0 or -errno. */
     static long sockaddrCall(long nr, int fd, byte[] sockaddr) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
@@ -179,6 +212,11 @@ final class NativeCalls {
     /** socket(2) through the i386 ABI (int 0x80, number 359) from this 64-bit process. */
     static long i386Socket(int domain, int type, int protocol) throws Throwable {
         return (long) machineCode(INT80_32).invokeExact(359L, (long) domain, (long) type, (long) protocol);
+    }
+
+    /** Any i386 syscall with three integer arguments, through int 0x80: the result or -errno. */
+    static long i386(long nr, long a, long b, long c) throws Throwable {
+        return (long) machineCode(INT80_32).invokeExact(nr, a, b, c);
     }
 
     /** socketcall(SYS_SOCKET, args) through the i386 ABI; the arguments live below 4 GiB. */

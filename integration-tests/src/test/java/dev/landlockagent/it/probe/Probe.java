@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * {@code env NAME}, {@code prop NAME}, {@code stdin} (echoes it), {@code exit CODE}, {@code wait}
  * (prints READY and sleeps), {@code udp-bind PORT}, {@code udp-send PORT} (one datagram to
  * 127.0.0.1:PORT from an unbound socket), {@code unix-connect PATH}, {@code restricted-ffm} (links a
- * downcall, a JEP 472 restricted method).
+ * downcall, a JEP 472 restricted method), {@code caps} (this thread's capability sets),
+ * {@code set-mode PATH OCTAL}, {@code set-perms PATH rwxr-x---}, {@code set-owner PATH USER},
+ * {@code set-times PATH}, {@code keyctl} (a syscall of the privileged {@code @keyring} group).
  */
 public final class Probe {
     private static final CountDownLatch FINALIZED = new CountDownLatch(1);
@@ -68,6 +70,40 @@ public final class Probe {
                 case "unix-connect" -> report("unix-connect " + args[++i], unixConnect(args[i]));
                 case "restricted-ffm" -> report("restricted-ffm", restrictedFfm());
                 case "fds" -> report("fds", fds());
+                case "caps" -> report("caps", caps());
+                case "set-mode" -> {
+                    String path = args[++i];
+                    int mode = Integer.parseInt(args[++i], 8);
+                    report("set-mode " + path, metadata(() -> Files.setAttribute(Path.of(path), "unix:mode", mode)));
+                }
+                case "set-perms" -> {
+                    String path = args[++i];
+                    String perms = args[++i];
+                    report("set-perms " + path, metadata(() -> Files.setPosixFilePermissions(Path.of(path),
+                            java.nio.file.attribute.PosixFilePermissions.fromString(perms))));
+                }
+                case "set-owner" -> {
+                    String path = args[++i];
+                    String user = args[++i];
+                    report("set-owner " + path, metadata(() -> Files.setOwner(Path.of(path),
+                            Path.of(path).getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user))));
+                }
+                case "set-times" -> {
+                    String path = args[++i];
+                    report("set-times " + path, metadata(() -> Files.setLastModifiedTime(Path.of(path),
+                            java.nio.file.attribute.FileTime.fromMillis(86_400_000L))));
+                }
+                case "keyctl" -> {
+                    // keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_PROCESS_KEYRING, create): the @keyring group
+                    long nr = System.getProperty("os.arch").equals("amd64") ? 250 : 219;
+                    long r;
+                    try {
+                        r = NativeCalls.call(nr, 0, -2, 1);
+                    } catch (Throwable t) {
+                        throw new IllegalStateException(t);
+                    }
+                    report("keyctl", r >= 0 ? "OK keyring " + r : "DENIED errno " + (-r));
+                }
                 case "pid" -> report("pid", "OK " + ProcessHandle.current().pid());
                 case "cwd" -> report("cwd", "OK " + Files.readSymbolicLink(Path.of("/proc/self/cwd")) + " user.dir="
                         + System.getProperty("user.dir"));
@@ -95,6 +131,30 @@ public final class Probe {
             }
         }
         System.out.flush();
+    }
+
+    interface MetadataChange {
+        void run() throws IOException;
+    }
+
+    private static String metadata(MetadataChange change) {
+        try {
+            change.run();
+            return "OK";
+        } catch (IOException | RuntimeException e) {
+            return denied(e);
+        }
+    }
+
+    /** The capability sets of this thread and of the JVM's Finalizer thread (older than the agent). */
+    private static String caps() throws IOException {
+        StringBuilder b = new StringBuilder("OK");
+        for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+            if (line.startsWith("Cap")) {
+                b.append(' ').append(line.replace(":\t", "="));
+            }
+        }
+        return b.toString();
     }
 
     private static void report(String label, String outcome) {

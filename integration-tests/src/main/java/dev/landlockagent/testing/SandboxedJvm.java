@@ -62,6 +62,7 @@ public final class SandboxedJvm {
             Path file = Files.createTempFile("landlock-policy-", ".json");
             file.toFile().deleteOnExit();
             Files.writeString(file, json);
+            file.toFile().setReadable(true, false); // for a JVM run as another user (asUser)
             return withPolicy(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -155,7 +156,11 @@ public final class SandboxedJvm {
         List<String> cmd = jvmCommand();
         if (!classpath.isEmpty()) {
             cmd.add("-cp");
-            cmd.add(String.join(File.pathSeparator, classpath));
+            List<String> entries = new ArrayList<>();
+            for (String e : classpath) {
+                entries.add(user == null ? e : readableByAnyone(Path.of(e)).toString());
+            }
+            cmd.add(String.join(File.pathSeparator, entries));
         }
         cmd.add(mainClass);
         cmd.addAll(Arrays.asList(args));
@@ -166,7 +171,7 @@ public final class SandboxedJvm {
         List<String> cmd = new ArrayList<>();
         cmd.add(java().toString());
         if (withAgent) {
-            String option = "-javaagent:" + agentJar();
+            String option = "-javaagent:" + (user == null ? agentJar() : readableByAnyone(agentJar()));
             if (via == PolicyVia.AGENT_ARGUMENT) {
                 option += "=" + agentArgument;
             }
@@ -202,6 +207,54 @@ public final class SandboxedJvm {
     public SandboxedJvm asUser(int uid, int gid) {
         this.user = uid + ":" + gid;
         return this;
+    }
+
+    /**
+     * {@code path}, or, where a folder above it is private (a checkout under /root), a copy other
+     * users can read, made once per test JVM: for a JVM run with {@link #asUser}.
+     */
+    static synchronized Path readableByAnyone(Path path) {
+        Path p = path.toAbsolutePath().normalize();
+        if (everyoneCanReach(p)) {
+            return p;
+        }
+        Path copy = Path.of(System.getProperty("java.io.tmpdir"), "landlock-as-user",
+                Integer.toHexString(p.toString().hashCode()), p.getFileName().toString());
+        try {
+            if (!Files.exists(copy)) {
+                try (var tree = Files.walk(p)) {
+                    for (Path from : tree.toList()) {
+                        Path to = copy.resolve(p.relativize(from).toString());
+                        Files.createDirectories(Files.isDirectory(from) ? to : to.getParent());
+                        if (!Files.isDirectory(from)) {
+                            Files.copy(from, to, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+                try (var tree = Files.walk(copy.getParent().getParent())) {
+                    for (Path c : tree.toList()) {
+                        c.toFile().setReadable(true, false);
+                        c.toFile().setExecutable(Files.isDirectory(c), false);
+                    }
+                }
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + p + " where another user can read it", e);
+        }
+    }
+
+    private static boolean everyoneCanReach(Path p) {
+        try {
+            for (Path dir = p.getParent(); dir != null; dir = dir.getParent()) {
+                if (!Files.getPosixFilePermissions(dir).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                    return false;
+                }
+            }
+            return Files.getPosixFilePermissions(p).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Starts an arbitrary command line with this JVM's environment settings. */

@@ -104,7 +104,11 @@ class EscapeSuiteTest {
     @Test
     void denyAllAsAnotherUser() throws Exception {
         Report report = new Report("deny-all as uid 65534", false);
-        Path dir = arena("deny-all-nobody");
+        // Under /tmp: a checkout under a private folder (/root) would hide the secret from that user's shell.
+        Path dir = Files.createTempDirectory("landlock-escape-nobody-");
+        dir.toFile().setReadable(true, false);
+        dir.toFile().setExecutable(true, false);
+        dir = arena(dir, "deny-all-nobody");
         report.add(runAll(dir, "{\"version\": 1}", false, null, null, 65534));
         report.finish();
     }
@@ -131,7 +135,11 @@ class EscapeSuiteTest {
 
     /** A fresh secret and outside folder for one policy. */
     private static Path arena(String name) throws IOException {
-        Path dir = base.resolve(name);
+        return arena(base, name);
+    }
+
+    private static Path arena(Path under, String name) throws IOException {
+        Path dir = under.resolve(name);
         deleteTree(dir);
         Files.createDirectories(dir.resolve("outside"));
         Files.writeString(dir.resolve("secret.txt"), SECRET_TEXT);

@@ -72,17 +72,70 @@ class GuestScenarios {
         assertExit(r, 0);
         String info = infoLine(r);
         assertTrue(info.contains("Landlock ABI " + ABI + ","), info);
-        if (ABI >= 8) {
-            // One JVM, every thread restricted at once: no re-exec, no first-JVM timing line.
-            assertTrue(info.contains(", TSYNC;"), info);
-            assertTrue(r.stderr().contains("timing (TSYNC"), r.describe());
-            assertFalse(r.stderr().contains("timing (first JVM"), r.describe());
-        } else {
-            assertTrue(info.contains(", re-exec;"), info);
-            assertTrue(r.stderr().contains("timing (first JVM"), r.describe());
-        }
+        // This runs as root, whose capabilities no syscall takes from the JVM's other threads: a
+        // root JVM is re-executed on every ABI, and TSYNC confines a JVM that holds none.
+        assertTrue(info.contains(", re-exec;"), info);
+        assertTrue(r.stderr().contains("timing (first JVM"), r.describe());
         assertDenied(r, "read " + secret);
         assertDenied(r, "read-thread " + secret);
+
+        SandboxedJvm.Result user = evidence("deny-all as uid 65534", Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL)
+                .asUser(65534, 65534).jvmOptions("-Dlandlock.timing=true"), "read", secret.toString(), "read-thread", secret.toString()));
+        assertExit(user, 0);
+        String userInfo = infoLine(user);
+        if (ABI >= 8) {
+            // One JVM, every thread restricted at once: no re-exec, no first-JVM timing line.
+            assertTrue(userInfo.contains(", TSYNC;"), userInfo);
+            assertTrue(user.stderr().contains("timing (TSYNC"), user.describe());
+            assertFalse(user.stderr().contains("timing (first JVM"), user.describe());
+        } else {
+            assertTrue(userInfo.contains(", re-exec;"), userInfo);
+        }
+        assertDenied(user, "read " + secret);
+        assertDenied(user, "read-thread " + secret);
+    }
+
+    /**
+     * The escape suite's privileged section (probe.Privileged), as root (re-executed, with the
+     * read-only view) and as a user without capabilities (TSYNC from ABI 8), each started by a
+     * shell that leaves a descriptor of the secret open: nothing escapes on any ABI.
+     */
+    @Test
+    void thePrivilegedSectionOfTheEscapeSuiteFindsNoEscapeAsRootOrNot() throws Exception {
+        Path readable = Files.createDirectories(scratch.resolve("readable"));
+        Files.writeString(readable.resolve("readable.txt"), "r\n");
+        Path outside = Files.createDirectories(scratch.resolve("outside"));
+        for (Integer uid : new Integer[] {null, 65534}) {
+            String who = uid == null ? "root" : "uid " + uid;
+            SandboxedJvm jvm = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses(), readable)
+                    .jvmOptions("--enable-native-access=ALL-UNNAMED", "-Dsecret=" + secret, "-Doutside=" + outside,
+                            "-Dreadable=" + readable.resolve("readable.txt"), "-Dinherited.fd=7", "-Dabi=" + ABI,
+                            "-Dppid=" + ProcessHandle.current().pid(),
+                            "-Dsections=privileged" + (uid == null ? ",threads" : ""))
+                    .timeout(Probes.awaitLimit().multipliedBy(4));
+            if (uid != null) {
+                jvm.asUser(uid, uid);
+            }
+            List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "exec 7<'" + secret + "'; exec \"$@\"", "sh"));
+            command.addAll(jvm.command(dev.landlockagent.it.probe.Hostile.class.getName()));
+            if (uid != null) {
+                command.addAll(0, List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--inh-caps=-all", "--"));
+            }
+            SandboxedJvm.Result r = SandboxedJvm.unconfined().timeout(Probes.awaitLimit().multipliedBy(4)).start(command).await();
+            if (ABI == 0) {
+                assertFailsClosedWithoutLandlock(r);
+                continue;
+            }
+            evidence("privileged section as " + who, r);
+            List<String> attempts = r.stdoutLines().stream().filter(l -> l.startsWith("ATTEMPT ")).toList();
+            List<String> escaped = attempts.stream().filter(l -> l.split(" ", 4)[3].startsWith("ESCAPED")).toList();
+            assertTrue(escaped.isEmpty(), who + ": " + String.join("\n", escaped) + "\n" + r.describe());
+            assertTrue(attempts.size() >= 50, who + ": " + attempts.size() + " attempts\n" + r.describe());
+            assertTrue(attempts.stream().anyMatch(l -> l.startsWith("ATTEMPT main inherited-descriptor BLOCKED")), r.describe());
+            assertTrue(r.stdout().contains("DONE"), r.describe());
+            String info = infoLine(r);
+            assertTrue(info.contains(uid == null || ABI < 8 ? ", re-exec;" : ", TSYNC;"), who + ": " + info);
+        }
     }
 
     @Test

@@ -41,9 +41,24 @@ class ThreadConfinementTest {
 
     private static final String DENY_ALL = "{\"version\": 1}";
 
+    /**
+     * A confined JVM for {@code policy}, run as {@code -Dlandlock.test.user=UID:GID} when set: the
+     * kernel matrix's 7.2 guest runs these tests as a user without capabilities, the JVM TSYNC can
+     * confine in place (a JVM holding capabilities is re-executed: see confine.Capabilities).
+     */
+    private static SandboxedJvm jvm(String policy) {
+        SandboxedJvm jvm = SandboxedJvm.withPolicyJson(policy);
+        String user = System.getProperty("landlock.test.user");
+        if (user != null && !user.isEmpty()) {
+            String[] ids = user.split(":");
+            jvm.asUser(Integer.parseInt(ids[0]), Integer.parseInt(ids[1]));
+        }
+        return jvm;
+    }
+
     @Test
     void mainThreadAndItsThreadsCannotReadAFileThePolicyDoesNotAllow() {
-        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL),
+        SandboxedJvm.Result r = Probes.run(jvm(DENY_ALL),
                 "read", secret.toString(), "read-thread", secret.toString());
         assertDenied(r, "read " + secret);
         assertDenied(r, "read-thread " + secret);
@@ -51,7 +66,7 @@ class ThreadConfinementTest {
 
     @Test
     void finalizerThreadCannotReadDeniedFile() {
-        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL), "read-finalizer", secret.toString());
+        SandboxedJvm.Result r = Probes.run(jvm(DENY_ALL), "read-finalizer", secret.toString());
         String line = result(r, "read-finalizer");
         assertTrue(line.contains("on Finalizer"), "the finalize() ran on the JVM's Finalizer thread: " + line);
         assertDenied(r, "read-finalizer");
@@ -59,7 +74,7 @@ class ThreadConfinementTest {
 
     @Test
     void commonCleanerThreadCannotReadDeniedFile() {
-        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withPolicyJson(DENY_ALL)
+        SandboxedJvm.Result r = Probes.run(jvm(DENY_ALL)
                 .jvmOptions("--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED"), "read-cleaner", secret.toString());
         String line = result(r, "read-cleaner");
         assertTrue(line.contains("on Common-Cleaner"), "the action ran on the JDK's Common-Cleaner thread: " + line);
@@ -68,7 +83,7 @@ class ThreadConfinementTest {
 
     @Test
     void shutdownHookRunAfterSigtermCannotReadDeniedFile() {
-        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses())
+        SandboxedJvm.Running jvm = jvm(DENY_ALL).classpath(Probes.testClasses())
                 .start(dev.landlockagent.it.probe.Probe.class.getName(), "read-hook", secret.toString());
         jvm.awaitLine("READY", Probes.awaitLimit());
         jvm.terminate();
@@ -81,6 +96,8 @@ class ThreadConfinementTest {
         // The Attach Listener needs its UNIX socket in /tmp (make_sock, and remove_file for the
         // rename and clean-up), and the agent jar must be readable; nothing else is granted, so the
         // secret stays out of reach wherever the build runs.
+        tmp.toFile().setReadable(true, false); // for a JVM run as another user (landlock.test.user)
+        tmp.toFile().setExecutable(true, false);
         Path agentJar = tmp.resolve("attached-agent.jar");
         Manifest mf = new Manifest();
         mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -93,7 +110,7 @@ class ThreadConfinementTest {
                  "filesystem": [{"path": "/tmp", "allow": ["make_sock", "remove_file"]},
                                 {"path": "%s", "allow": ["read"]}],
                  "sockets": [{"domain": "unix", "type": "stream"}]}""".formatted(agentJar);
-        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses())
+        SandboxedJvm.Running jvm = jvm(policy).classpath(Probes.testClasses())
                 .jvmOptions("-XX:+EnableDynamicAgentLoading")
                 .start(dev.landlockagent.it.probe.Probe.class.getName(), "wait");
         String ready = jvm.awaitLine("READY", Probes.awaitLimit());

@@ -40,8 +40,8 @@ import java.util.concurrent.TimeUnit;
  * (the test JVM), {@code inherited.fd} (a descriptor of the secret the launcher left open),
  * {@code abi} (the kernel's Landlock ABI), {@code signal.hook} (SIGTERM or SIGINT: wait for it and
  * attempt again from the shutdown hook), {@code sections} (a comma list of files, proc, native,
- * processes, sockets, agent, privileged: the main thread's sections to run; all by default; the
- * other threads always run their core attempts), and {@link Privileged}'s own.
+ * processes, sockets, agent, privileged, threads: the sections to run, all by default; threads
+ * runs the core attempts from every other kind of thread), and {@link Privileged}'s own.
  */
 public final class Hostile {
     private static final boolean X86 = System.getProperty("os.arch").equals("amd64");
@@ -80,7 +80,7 @@ public final class Hostile {
             waitForSignal();
             return;
         }
-        List<String> sections = List.of(System.getProperty("sections", "files,proc,native,processes,sockets,agent,privileged")
+        List<String> sections = List.of(System.getProperty("sections", "files,proc,native,processes,sockets,agent,privileged,threads")
                 .split(","));
         if (sections.contains("files")) {
             files("main");
@@ -105,8 +105,9 @@ public final class Hostile {
             Privileged.childCapabilities("main");
             inheritedDescriptor("main");
         }
-
-        threads();
+        if (sections.contains("threads")) {
+            threads();
+        }
         waitForSignal();
         System.out.println("DONE");
     }

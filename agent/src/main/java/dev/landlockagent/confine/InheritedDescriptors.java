@@ -6,7 +6,6 @@ import dev.landlockagent.linux.Syscalls;
 import dev.landlockagent.plan.RulesetPlan;
 
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,8 +22,8 @@ import java.util.TreeMap;
  * <p>Close-on-exec does not tell inherited descriptors from the JVM's own: the JVM's jimage
  * descriptor ({@code lib/modules}) is not close-on-exec either (measured). The rule is what each
  * descriptor names: one survives if the policy lets the JVM open its file with the same access
- * mode (the jimage, class path and agent jars), if an option on the JVM's command line names its
- * file (a log file the operator chose), or if it is an O_PATH descriptor (which reads and writes
+ * mode (the jimage, class path and agent jars), if a HotSpot flag on the JVM's command line
+ * ({@code -X...}) names its file (a log file the operator chose), or if it is an O_PATH descriptor (which reads and writes
  * nothing). Anything else goes: files the policy does not grant in that mode, deleted files and
  * memfds, and pipes, sockets and other anonymous objects, of which a JVM has none of its own when
  * the agent starts (measured). It is not closed but replaced by /dev/null, so that its number is
@@ -64,7 +63,9 @@ final class InheritedDescriptors {
             return true;
         }
         for (String o : jvmOptions) {
-            if (o.contains(t)) {
+            // HotSpot's own flags (-Xlog:...:file=, -Xloggc:, -XX:...=path), not -D properties,
+            // which are the application's to read: a hostile one could name any inherited file.
+            if (o.startsWith("-X") && o.contains(t)) {
                 return true;
             }
         }
@@ -83,16 +84,8 @@ final class InheritedDescriptors {
 
     /** This process's open descriptors, listed and then read (the listing's own descriptor is closed by then). */
     static Map<Integer, Descriptor> open() throws StartupFailure {
-        List<Integer> fds = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path p : dir) {
-                fds.add(Integer.parseInt(p.getFileName().toString()));
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw new StartupFailure("cannot list this JVM's open descriptors in /proc/self/fd: " + e, e);
-        }
         Map<Integer, Descriptor> out = new TreeMap<>();
-        for (int fd : fds) {
+        for (int fd : ThisJvm.openDescriptors()) {
             try {
                 String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
                 int flags = 0;

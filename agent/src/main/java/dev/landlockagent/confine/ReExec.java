@@ -3,10 +3,7 @@ package dev.landlockagent.confine;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -195,15 +192,7 @@ public final class ReExec {
 
     /** Before Linux 5.11 there is no close_range: list /proc/self/fd instead. */
     private static void closeOnExecOneByOne(Syscalls sys, int first) throws StartupFailure {
-        List<Integer> fds = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path p : dir) {
-                fds.add(Integer.parseInt(p.getFileName().toString()));
-            }
-        } catch (IOException | NumberFormatException e) {
-            throw new StartupFailure("cannot list the open descriptors to close them before re-executing: " + e, e);
-        }
-        for (int fd : fds) {
+        for (int fd : ThisJvm.openDescriptors()) {
             if (fd >= first) {
                 try {
                     sys.setCloseOnExec(fd);

@@ -64,6 +64,22 @@ public final class ThisJvm {
         }
     }
 
+    /**
+     * The descriptors this process has open, from /proc/self/fd; the listing's own, closed by the
+     * time this returns, among them.
+     */
+    public static List<Integer> openDescriptors() throws StartupFailure {
+        List<Integer> fds = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> dir = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path p : dir) {
+                fds.add(Integer.parseInt(p.getFileName().toString()));
+            }
+        } catch (IOException | NumberFormatException e) {
+            throw new StartupFailure("cannot list this JVM's open descriptors in /proc/self/fd: " + e, e);
+        }
+        return fds;
+    }
+
     /** The binary this process runs ({@code /proc/self/exe}). */
     public static Path executable() throws StartupFailure {
         try {

@@ -205,15 +205,24 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
      * agent takes away unless the policy keeps it. (The port floor is net.ipv4.ip_unprivileged_port_start.)
      */
     private static Denial privilegedPort(RulesetPlan plan, String what, Map<String, Object> f) {
-        Capability nbs = Capability.NET_BIND_SERVICE;
-        f.put("capability", nbs.policyName());
-        if ((plan.capabilities() & nbs.mask()) != 0) {
-            return new Denial(what, false, "", "", "", "the JVM was started without " + nbs.kernelName()
-                    + " (run it as root, or give it the capability, for example systemd's AmbientCapabilities=)", f);
+        return capability(plan, what + " (ports below 1024 need " + Capability.NET_BIND_SERVICE.kernelName() + ")",
+                Capability.NET_BIND_SERVICE, f);
+    }
+
+    /**
+     * An operation the kernel allows only with {@code needed}: denied by the policy when it does not
+     * keep the capability; else the JVM never had it (not root, not given it at start).
+     */
+    static Denial capability(RulesetPlan plan, String what, Capability needed, Map<String, Object> f) {
+        f.put("capability", needed.policyName());
+        if ((plan.capabilities() & needed.mask()) != 0) {
+            return new Denial(what, false, "", "", "", "the JVM was started without " + needed.kernelName()
+                    + " (run it as root, or give it the capability, for example with systemd's AmbientCapabilities=),"
+                    + " or another LSM", f);
         }
         String kept = plan.capabilities() == 0 ? "none" : String.join(", ", Capability.names(plan.capabilities()));
-        return new Denial(what + " (ports below 1024 need " + nbs.kernelName() + ")", true, "the capabilities: " + kept,
-                "\"" + nbs.policyName() + "\"", "\"capabilities\" (a list)", "", f);
+        return new Denial(what, true, "the capabilities: " + kept, "\"" + needed.policyName() + "\"",
+                "\"capabilities\" (a list; the JVM must hold it when it starts)", "", f);
     }
 
     /** A datagram sent without connect: Landlock checks it as connect_send_udp, worded as a send. */

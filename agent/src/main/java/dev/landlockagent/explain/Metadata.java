@@ -76,14 +76,7 @@ final class Metadata {
                     "no setuid or setgid bit (the privileged syscalls of list 1)", "\"@setid-modes\"",
                     "\"syscalls\" > \"allow\"", "", f);
         }
-        f.put("capability", needed.policyName());
-        if ((plan.capabilities() & needed.mask()) != 0) {
-            return new Denial(what, false, "", "", "", "the JVM was started without " + needed.kernelName()
-                    + ", or another LSM", f);
-        }
-        String kept = plan.capabilities() == 0 ? "none" : String.join(", ", Capability.names(plan.capabilities()));
-        return new Denial(what + " (needs " + needed.kernelName() + ")", true, "the capabilities: " + kept,
-                "\"" + needed.policyName() + "\"", "\"capabilities\" (a list; the JVM must hold it when it starts)", "", f);
+        return DenialExplainer.capability(plan, what + " (needs " + needed.kernelName() + ")", needed, f);
     }
 
     /** Whether this process's user owns {@code p} (the kernel lets an owner change mode and times). */

@@ -40,7 +40,7 @@ class InheritedDescriptorsTest {
         open.put(0, new InheritedDescriptors.Descriptor("/dev/null", 0));
         open.put(3, new InheritedDescriptors.Descriptor(jar.toString(), 0100000));                 // read: granted
         open.put(4, new InheritedDescriptors.Descriptor(jar.toString(), 0100001));                 // write: not granted
-        open.put(5, new InheritedDescriptors.Descriptor(secret.toString(), 0100000));              // the shell's 7<secret
+        open.put(5, new InheritedDescriptors.Descriptor(secret.toString(), 0100000));              // the shell's 7<secret, named by -D
         open.put(6, new InheritedDescriptors.Descriptor(log.toString(), 02102001));                // named by -Xlog
         open.put(7, new InheritedDescriptors.Descriptor("pipe:[20300]", 01));
         open.put(8, new InheritedDescriptors.Descriptor("socket:[4711]", 02));
@@ -48,7 +48,7 @@ class InheritedDescriptorsTest {
         open.put(10, new InheritedDescriptors.Descriptor(readable + "/gone.txt (deleted)", 0));
         open.put(11, new InheritedDescriptors.Descriptor("/memfd:x (deleted)", 02));
         open.put(12, new InheritedDescriptors.Descriptor(readable.toString(), 0200000));            // a folder, read_dir
-        List<String> options = List.of("-Xlog:gc:file=" + log, "-Xmx64m");
+        List<String> options = List.of("-Xlog:gc:file=" + log, "-Xmx64m", "-Dsecret=" + secret);
         assertEquals(List.of(4, 5, 7, 8, 10, 11), InheritedDescriptors.unwanted(open, 3, plan, options));
         assertEquals(List.of(5, 7, 8, 10, 11), InheritedDescriptors.unwanted(open, 5, plan, options),
                 "systemd's LISTEN_FDS (3 and 4 here) are kept");

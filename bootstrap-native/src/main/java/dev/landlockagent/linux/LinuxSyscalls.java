@@ -271,23 +271,27 @@ public final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
-    public synchronized int openPath(String pathname) throws SyscallException {
-        byte[] bytes = pathname.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length >= PATH_BUFFER - 8) {
-            throw new SyscallException("openat", Errno.ENAMETOOLONG.number());
-        }
-        putCString(path, 0, bytes);
-        return (int) call("openat", arch.openat, AT_FDCWD, path.address(), O_PATH | O_CLOEXEC, 0, 0);
+    public int openPath(String pathname) throws SyscallException {
+        return openat(pathname, O_PATH | O_CLOEXEC);
     }
 
     @Override
-    public synchronized int openReadWrite(String pathname) throws SyscallException {
+    public int openReadWrite(String pathname) throws SyscallException {
+        return openat(pathname, O_RDWR | O_CLOEXEC);
+    }
+
+    private synchronized int openat(String pathname, long flags) throws SyscallException {
+        putPath("openat", pathname);
+        return (int) call("openat", arch.openat, AT_FDCWD, path.address(), flags, 0, 0);
+    }
+
+    /** The path argument, in {@link #path}. */
+    private void putPath(String syscall, String pathname) throws SyscallException {
         byte[] bytes = pathname.getBytes(StandardCharsets.UTF_8);
         if (bytes.length >= PATH_BUFFER - 8) {
-            throw new SyscallException("openat", Errno.ENAMETOOLONG.number());
+            throw new SyscallException(syscall, Errno.ENAMETOOLONG.number());
         }
         putCString(path, 0, bytes);
-        return (int) call("openat", arch.openat, AT_FDCWD, path.address(), O_RDWR | O_CLOEXEC, 0, 0);
     }
 
     @Override
@@ -394,11 +398,7 @@ public final class LinuxSyscalls implements Syscalls {
 
     @Override
     public synchronized void mountSetattr(String pathname, int atFlags, long attrSet, long attrClr) throws SyscallException {
-        byte[] bytes = pathname.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length >= PATH_BUFFER - 8) {
-            throw new SyscallException("mount_setattr", Errno.ENAMETOOLONG.number());
-        }
-        putCString(path, 0, bytes);
+        putPath("mount_setattr", pathname);
         // struct mount_attr {u64 attr_set, attr_clr, propagation, userns_fd}: MOUNT_ATTR_SIZE_VER0, 32 bytes.
         attr.set(U64, 0, attrSet);
         attr.set(U64, 8, attrClr);

@@ -67,6 +67,23 @@ final class Privileged {
         syscalls(t);
     }
 
+    interface OnDescriptor {
+        String run(int fd) throws Throwable;
+    }
+
+    /** Opens {@code path} with {@code flags} (blocked if that fails), runs {@code action} on it, closes it. */
+    private static String onDescriptor(String path, int flags, OnDescriptor action) throws Throwable {
+        int fd = NativeCalls.open(path, flags);
+        if (fd < 0) {
+            throw new Hostile.Blocked("open " + path + ": errno " + (-fd));
+        }
+        try {
+            return action.run(fd);
+        } finally {
+            NativeCalls.close(fd);
+        }
+    }
+
     // ------------------------------------------------------------------------------ capabilities
 
     /** Whether this thread (and, where it can, a child) holds a capability the policy does not keep. */
@@ -154,70 +171,24 @@ final class Privileged {
             attempt(t, "lchown outside", () -> judge(NativeCalls.call(94, secret, 65534, 65534), "lchown " + secret, EPERM, EACCES, EROFS));
         }
         // An O_PATH descriptor is opened without a Landlock check; AT_EMPTY_PATH acts on it.
-        attempt(t, "o_path fchownat outside", () -> {
-            int fd = NativeCalls.open(secret, O_PATH);
-            if (fd < 0) {
-                throw new Hostile.Blocked("open O_PATH: errno " + (-fd));
-            }
-            try {
-                return judge(NativeCalls.call(nr(260, 54), fd, "", 65534, 65534, AT_EMPTY_PATH),
-                        "fchownat(O_PATH fd, \"\", AT_EMPTY_PATH) " + secret, EPERM, EACCES, EROFS);
-            } finally {
-                NativeCalls.close(fd);
-            }
-        });
-        attempt(t, "o_path fchmodat2 outside", () -> {
-            int fd = NativeCalls.open(secret, O_PATH);
-            if (fd < 0) {
-                throw new Hostile.Blocked("open O_PATH: errno " + (-fd));
-            }
-            try {
-                return judge(NativeCalls.call(452, fd, "", 0666, AT_EMPTY_PATH),
-                        "fchmodat2(O_PATH fd, \"\", 0666, AT_EMPTY_PATH) " + secret, EPERM, EACCES, EROFS, ENOSYS);
-            } finally {
-                NativeCalls.close(fd);
-            }
-        });
-        attempt(t, "o_path setxattrat outside", () -> {
-            int fd = NativeCalls.open(secret, O_PATH);
-            if (fd < 0) {
-                throw new Hostile.Blocked("open O_PATH: errno " + (-fd));
-            }
-            try {
-                // struct xattr_args {u64 value; u32 size; u32 flags}: "x", 1 byte
-                byte[] args = new byte[16];
-                return judge(NativeCalls.call(463, fd, "", AT_EMPTY_PATH, "user.landlock", args, 16),
-                        "setxattrat(O_PATH fd, AT_EMPTY_PATH) " + secret, EPERM, EACCES, EROFS, ENOSYS, 95, EBADF);
-            } finally {
-                NativeCalls.close(fd);
-            }
-        });
+        attempt(t, "o_path fchownat outside", () -> onDescriptor(secret, O_PATH, fd -> judge(
+                NativeCalls.call(nr(260, 54), fd, "", 65534, 65534, AT_EMPTY_PATH),
+                "fchownat(O_PATH fd, \"\", AT_EMPTY_PATH) " + secret, EPERM, EACCES, EROFS)));
+        attempt(t, "o_path fchmodat2 outside", () -> onDescriptor(secret, O_PATH, fd -> judge(
+                NativeCalls.call(452, fd, "", 0666, AT_EMPTY_PATH),
+                "fchmodat2(O_PATH fd, \"\", 0666, AT_EMPTY_PATH) " + secret, EPERM, EACCES, EROFS, ENOSYS)));
+        // struct xattr_args {u64 value; u32 size; u32 flags}, all zero
+        attempt(t, "o_path setxattrat outside", () -> onDescriptor(secret, O_PATH, fd -> judge(
+                NativeCalls.call(463, fd, "", AT_EMPTY_PATH, "user.landlock", new byte[16], 16),
+                "setxattrat(O_PATH fd, AT_EMPTY_PATH) " + secret, EPERM, EACCES, EROFS, ENOSYS, 95, EBADF)));
         if (readable != null) {
             // A descriptor the policy lets the JVM open for reading: fchmod needs no write access to it.
-            attempt(t, "fchmod readable file", () -> {
-                int fd = NativeCalls.open(readable, 0);
-                if (fd < 0) {
-                    throw new Hostile.Blocked("open: errno " + (-fd));
-                }
-                try {
-                    return judge(NativeCalls.call(nr(91, 52), fd, 0666), "fchmod 0666 of " + readable + " opened for reading",
-                            EPERM, EROFS);
-                } finally {
-                    NativeCalls.close(fd);
-                }
-            });
-            attempt(t, "fsetxattr readable file", () -> {
-                int fd = NativeCalls.open(readable, 0);
-                if (fd < 0) {
-                    throw new Hostile.Blocked("open: errno " + (-fd));
-                }
-                try {
-                    return judge(NativeCalls.call(nr(190, 7), fd, "user.landlock", "x", 1, 0),
-                            "fsetxattr of " + readable + " opened for reading", EPERM, EACCES, EROFS, 95);
-                } finally {
-                    NativeCalls.close(fd);
-                }
-            });
+            attempt(t, "fchmod readable file", () -> onDescriptor(readable, 0, fd -> judge(
+                    NativeCalls.call(nr(91, 52), fd, 0666), "fchmod 0666 of " + readable + " opened for reading",
+                    EPERM, EACCES, EROFS)));
+            attempt(t, "fsetxattr readable file", () -> onDescriptor(readable, 0, fd -> judge(
+                    NativeCalls.call(nr(190, 7), fd, "user.landlock", "x", 1, 0),
+                    "fsetxattr of " + readable + " opened for reading", EPERM, EACCES, EROFS, 95)));
         }
         if (!isRoot()) {
             limit(t, "metadata of own files", "a JVM without CAP_SYS_ADMIN has no read-only view: files this user owns"

@@ -131,7 +131,9 @@ final class ReadOnlyView {
 
     /** This process's mounts, in the order /proc/self/mountinfo lists them (later ones on top). */
     static List<Mount> mounts() throws IOException {
-        return parse(Files.readString(Path.of("/proc/self/mountinfo"), StandardCharsets.UTF_8));
+        try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/self/mountinfo")) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     /** proc(5): "36 35 98:0 /root /mount/point rw,noatime master:1 - ext3 /dev/root rw": fields 5 and 6. */

@@ -12,7 +12,8 @@ import java.util.List;
  * Whole-process startup and memory: each comparison runs its two commands in alternation
  * (A B A B ...) after a warm-up, so that both sides see the same machine, and reports medians.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.landlockagent.bench.StartupBench [--runs N] [--warmup N] [--only N]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.landlockagent.bench.StartupBench [--runs N] [--warmup N] [--only N]
+ *     [--baseline-agent JAR]</pre>
  *
  * Writes benchmarks/target/results/startup.md.
  */
@@ -65,6 +66,15 @@ public final class StartupBench {
 
         // --only N: the first N comparisons (the kernel guest measures the first one only).
         comparisons = comparisons.subList(0, Math.min(comparisons.size(), Bench.intArg(args, "--only", comparisons.size())));
+        // --baseline-agent JAR: this agent against another build of it (the previous main, say), side by side.
+        String baseline = stringArg(args, "--baseline-agent");
+        if (baseline != null) {
+            List<String> helloBaseline = List.of(Bench.java(), "-javaagent:" + Path.of(baseline).toAbsolutePath() + "=" + denyAll,
+                    "-cp", jar, Hello.class.getName());
+            comparisons = new ArrayList<>(comparisons);
+            comparisons.add(new Comparison("Hello, deny-all policy: this agent over " + Path.of(baseline).getFileName(),
+                    new Side("baseline agent Hello", helloBaseline), new Side("java -javaagent Hello", helloAgent), 10, 2));
+        }
         List<Outcome> outcomes = new ArrayList<>();
         for (Comparison c : comparisons) {
             outcomes.add(measure(c, runs, warmup));
@@ -125,6 +135,15 @@ public final class StartupBench {
             }
         }
         return b.toString();
+    }
+
+    private static String stringArg(String[] args, String name) {
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return null;
     }
 
     private static String rss(List<Double> kib) {

@@ -143,17 +143,22 @@ public final class ReExec {
         if (workingDirectoryListable) {
             return List.of();
         }
-        List<String> options = new ArrayList<>(cmd.launcherOptions());
-        String jto = System.getenv(JAVA_TOOL_OPTIONS);
-        if (jto != null) {
-            options.addAll(CommandLine.splitOptions(jto));
-        }
-        for (String o : options) {
+        for (String o : jvmOptions(cmd)) {
             if (o.contains("UsePerfData") || o.contains("PerfDisableSharedMem")) {
                 return List.of(); // the user's choice
             }
         }
         return List.of("-XX:+PerfDisableSharedMem");
+    }
+
+    /** The JVM's options: the launcher's and JAVA_TOOL_OPTIONS'. */
+    static List<String> jvmOptions(CommandLine cmd) {
+        List<String> options = new ArrayList<>(cmd.launcherOptions());
+        String jto = System.getenv(JAVA_TOOL_OPTIONS);
+        if (jto != null) {
+            options.addAll(CommandLine.splitOptions(jto));
+        }
+        return options;
     }
 
     private static String rewriteAgent(String option) {

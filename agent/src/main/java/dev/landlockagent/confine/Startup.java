@@ -352,12 +352,8 @@ public final class Startup implements Consumer<Object[]> {
     /** Without a re-exec, what close-on-exec does there: {@link InheritedDescriptors}. */
     private static void closeInheritedDescriptors(RulesetPlan plan, CommandLine cmd, Syscalls sys) throws StartupFailure {
         int first = 3 + ReExec.systemdListenFds(ThisJvm.environment(), ThisJvm.pid());
-        List<String> options = new java.util.ArrayList<>(cmd.launcherOptions());
-        String jto = System.getenv(ReExec.JAVA_TOOL_OPTIONS);
-        if (jto != null) {
-            options.addAll(CommandLine.splitOptions(jto));
-        }
-        InheritedDescriptors.replace(InheritedDescriptors.unwanted(InheritedDescriptors.open(), first, plan, options), sys);
+        InheritedDescriptors.replace(InheritedDescriptors.unwanted(InheritedDescriptors.open(), first, plan,
+                ReExec.jvmOptions(cmd)), sys);
         Timing.mark("close inherited descriptors");
     }
 

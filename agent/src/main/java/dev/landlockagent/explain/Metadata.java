@@ -54,10 +54,14 @@ final class Metadata {
         f.put("operation", "set " + change);
         f.put("path", file);
         String reason = thrown instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : String.valueOf(thrown.getMessage());
-        if (reason.contains("Read-only file system") || thrown instanceof java.nio.file.AccessDeniedException) {
-            // Metadata may change where the policy lets the JVM write.
+        if (reason.contains("Read-only file system")) {
+            // A root JVM's read-only view: metadata may change where the policy lets the JVM write.
             long need = AccessFs.WRITE_FILE.mask();
             return DenialExplainer.fsNeed(plan, what + " (metadata changes only where the JVM may write)", p, need, what, file);
+        }
+        if (thrown instanceof java.nio.file.AccessDeniedException) {
+            // EACCES: Landlock has no metadata right, so this is the file's mode (setting times to now needs write permission).
+            return new Denial(what, false, "", "", "", "the file's owner and mode, or another LSM", f);
         }
         if (!reason.contains("Operation not permitted")) {
             return null;

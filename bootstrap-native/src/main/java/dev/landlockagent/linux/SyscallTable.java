@@ -5,8 +5,8 @@ import java.util.Map;
 
 /**
  * Syscall numbers by name for one syscall ABI: the calls the agent's seccomp filter names, and
- * the few more it makes itself, beyond those {@link Arch} holds as fields. Sources: {@code arch/x86/entry/syscalls/syscall_64.tbl}
- * (x86_64, and x32's own numbers 512-547), {@code syscall_32.tbl} (i386),
+ * the few more it makes itself, beyond those {@link Arch} holds as fields. Sources:
+ * {@code arch/x86/entry/syscalls/syscall_64.tbl} (x86_64, and x32's own numbers 512-547), {@code syscall_32.tbl} (i386),
  * {@code include/uapi/asm-generic/unistd.h} (aarch64) and {@code arch/arm/tools/syscall.tbl}
  * (32-bit ARM EABI), as of Linux 6.18. Numbers from 424 on are the same on every architecture.
  * A name missing from an ABI's table does not exist there (aarch64 has no {@code chmod}, only
@@ -32,7 +32,7 @@ public final class SyscallTable {
             "get_kernel_syms", 177, "query_module", 178, "getpmsg", 181, "putpmsg", 182, "security", 185,
             "tuxcall", 184, "vserver", 236, "vhangup", 153, "unshare", 272, "setns", 308, "clone", 56, "chmod", 90,
             "fchmod", 91, "fchmodat", 268, "creat", 85, "open", 2, "openat", 257, "mknod", 133, "mknodat", 259,
-            "dup3", 292,
+            "dup3", 292, "userfaultfd", 323,
             // x32's own numbers for calls whose 64-bit entry does not fit it (the filter masks the x32 bit off).
             "ptrace", 521, "kexec_load", 528, "process_vm_readv", 539, "process_vm_writev", 540);
 
@@ -44,7 +44,8 @@ public final class SyscallTable {
             "sethostname", 74, "setdomainname", 121, "add_key", 286, "request_key", 287, "keyctl", 288,
             "personality", 136, "mount", 21, "umount", 22, "umount2", 52, "pivot_root", 217, "chroot", 61,
             "modify_ldt", 123, "vm86", 166, "vm86old", 113, "ptrace", 26, "perf_event_open", 336,
-            "process_vm_readv", 347, "process_vm_writev", 348, "lookup_dcookie", 253, "kcmp", 349, "_sysctl", 149,
+            "process_vm_readv", 347, "process_vm_writev", 348, "lookup_dcookie", 253, "userfaultfd", 374,
+            "kcmp", 349, "_sysctl", 149,
             "uselib", 86, "ustat", 62, "sysfs", 135, "nfsservctl", 169, "afs_syscall", 137, "create_module", 127,
             "get_kernel_syms", 130, "query_module", 167, "getpmsg", 188, "putpmsg", 189, "vserver", 273,
             "bdflush", 134, "idle", 112, "vhangup", 111, "unshare", 310, "setns", 346, "clone", 120, "chmod", 15,
@@ -57,7 +58,8 @@ public final class SyscallTable {
             "acct", 89, "syslog", 116, "sethostname", 161, "setdomainname", 162, "add_key", 217,
             "request_key", 218, "keyctl", 219, "personality", 92, "mount", 40, "umount2", 39, "pivot_root", 41,
             "chroot", 51, "ptrace", 117, "perf_event_open", 241, "process_vm_readv", 270, "process_vm_writev", 271,
-            "lookup_dcookie", 18, "kcmp", 272, "nfsservctl", 42, "vhangup", 58, "unshare", 97, "setns", 268,
+            "lookup_dcookie", 18, "userfaultfd", 282,
+            "kcmp", 272, "nfsservctl", 42, "vhangup", 58, "unshare", 97, "setns", 268,
             "clone", 220, "fchmod", 52, "fchmodat", 53, "openat", 56, "mknodat", 33, "dup3", 24);
 
     /** 32-bit ARM EABI: the "common" and "eabi" entries (OABI-only calls cannot be made from EABI). */
@@ -69,7 +71,8 @@ public final class SyscallTable {
             "quotactl", 131, "acct", 51, "syslog", 103, "sethostname", 74, "setdomainname", 121, "add_key", 309,
             "request_key", 310, "keyctl", 311, "personality", 136, "mount", 21, "umount2", 52, "pivot_root", 218,
             "chroot", 61, "ptrace", 26, "perf_event_open", 364, "process_vm_readv", 376, "process_vm_writev", 377,
-            "lookup_dcookie", 249, "kcmp", 378, "_sysctl", 149, "uselib", 86, "ustat", 62, "sysfs", 135,
+            "lookup_dcookie", 249, "userfaultfd", 388,
+            "kcmp", 378, "_sysctl", 149, "uselib", 86, "ustat", 62, "sysfs", 135,
             "nfsservctl", 169, "vserver", 313, "bdflush", 134, "vhangup", 111, "unshare", 337, "setns", 375,
             "clone", 120, "chmod", 15, "fchmod", 94, "fchmodat", 333, "creat", 8, "open", 5, "openat", 322,
             "mknod", 14, "mknodat", 324);

@@ -311,6 +311,13 @@ final class Privileged {
         attempt(t, "chroot", () -> judge(NativeCalls.call(nr(161, 51), "/"), "chroot", EPERM));
         attempt(t, "perf event open", () -> judge(NativeCalls.call(nr(298, 241), new byte[128], 0, -1, -1, 0),
                 "perf_event_open", EPERM, EACCES));
+        attempt(t, "userfaultfd", () -> {
+            long r = NativeCalls.call(nr(323, 282), 0x80000 /* O_CLOEXEC */);
+            if (r >= 0) {
+                NativeCalls.close((int) r);
+            }
+            return judge(r, "userfaultfd", EPERM);
+        });
         attempt(t, "kcmp", () -> judge(NativeCalls.call(nr(312, 272), ProcessHandle.current().pid(), 1, 0, 0, 0), "kcmp", EPERM));
         attempt(t, "io uring setup", () -> judge(NativeCalls.ioUringSetup(), "io_uring_setup", EPERM));
         attempt(t, "mknod block device", () -> judge(NativeCalls.call(nr(259, 33), AT_FDCWD, "/tmp/landlock-blk-" + t,

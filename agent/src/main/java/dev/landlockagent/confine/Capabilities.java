@@ -24,12 +24,11 @@ import java.util.List;
  * without CAP_SETPCAP (any non-root one) cannot lower its bounding set; under no_new_privs that set
  * grants nothing, and docs/security.md says so.
  *
- * @param effective   the sets as /proc/self/status shows them for the main thread
+ * <p>The five sets are 64-bit {@link Capability} masks as /proc/self/status shows them for the
+ * main thread; {@code mountFailure} is why {@link ReadOnlyView#enter} failed, or null.
  */
 public record Capabilities(long inheritable, long permitted, long effective, long bounding, long ambient,
                            String mountFailure) {
-    public static final Capabilities NONE = new Capabilities(0, 0, 0, 0, 0, null);
-
     /** The same sets, for a JVM whose mount namespace could not be made ({@link ReadOnlyView#enter}). */
     static Capabilities withoutMountView(Capabilities held, String failure) {
         return new Capabilities(held.inheritable, held.permitted, held.effective, held.bounding, held.ambient, failure);

@@ -193,11 +193,18 @@ class SocketRulesTest {
     }
 
     @Test
-    void ioUringCannotBeSetUpWhileSocketsAreRestricted() {
+    void ioUringIsAPrivilegedSyscallAndNeverAllowedWhileSocketsAreRestricted() {
         SandboxedJvm.Result restricted = probe(policy("[{\"domain\": \"inet6\", \"type\": \"stream\", \"protocol\": \"tcp\"}]"), "io-uring");
         assertDeniedWith(restricted, "io-uring", "errno 1");
-        // The same probe gets a ring when nothing restricts sockets, so the denial above is the filter's.
-        SandboxedJvm.Result open = probe("{\"version\": 1, \"network\": \"unrestricted\", \"sockets\": \"unrestricted\"}", "io-uring");
+        // Allowed as a privileged syscall, the ring is still refused while sockets are restricted.
+        SandboxedJvm.Result allowedButRestricted = probe(policy("[{\"domain\": \"inet6\", \"type\": \"stream\", \"protocol\": \"tcp\"}]")
+                .replace("{\"version\": 1,", "{\"version\": 1, \"syscalls\": {\"allow\": [\"@io_uring\"]},"), "io-uring");
+        assertDeniedWith(allowedButRestricted, "io-uring", "errno 1");
+        // Nothing restricting sockets, io_uring is still a privileged syscall (list 1's @io_uring).
+        String unrestricted = "{\"version\": 1, \"network\": \"unrestricted\", \"sockets\": \"unrestricted\"";
+        assertDeniedWith(probe(unrestricted + "}", "io-uring"), "io-uring", "errno 1");
+        // The same probe gets a ring once the policy allows @io_uring, so the denials above are the filter's.
+        SandboxedJvm.Result open = probe(unrestricted + ", \"syscalls\": {\"allow\": [\"@io_uring\"]}}", "io-uring");
         String line = result(open, "io-uring");
         Assumptions.assumeTrue(line.contains(" OK"), "io_uring is disabled on this kernel: " + line);
     }

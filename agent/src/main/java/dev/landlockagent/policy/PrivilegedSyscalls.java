@@ -91,25 +91,6 @@ public final class PrivilegedSyscalls {
     private PrivilegedSyscalls() {
     }
 
-    public static Group group(String name) {
-        for (Group g : GROUPS) {
-            if (g.name().equals(name)) {
-                return g;
-            }
-        }
-        return null;
-    }
-
-    /** The group that denies the whole syscall {@code name}, or null. */
-    public static Group deniedGroupOf(String name) {
-        for (Group g : GROUPS) {
-            if (g.kind() == Kind.DENIED && g.syscalls().contains(name)) {
-                return g;
-            }
-        }
-        return null;
-    }
-
     /** The argument-checked group that names {@code name}, or null. */
     public static Group argumentGroupOf(String name) {
         for (Group g : GROUPS) {

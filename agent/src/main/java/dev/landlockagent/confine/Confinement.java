@@ -51,7 +51,7 @@ public final class Confinement {
      */
     public static List<SockFilter> seccompProgram(RulesetPlan plan, Arch arch, SeccompFilter.Canary canary) {
         SocketPlan sockets = SocketEnforcement.forKernel(plan.abi()).forSeccomp(plan.sockets());
-        return SeccompFilter.compile(sockets, plan.allowedSyscalls(), arch, canary);
+        return SeccompFilter.compile(sockets, plan.listening(), plan.allowedSyscalls(), arch, canary);
     }
 
     /**

@@ -257,6 +257,19 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
     static Denial unixBind(RulesetPlan plan, Path socket) {
         Path p = FileAccess.resolve(socket.toString());
         Path dir = p.getParent() == null ? p : p.getParent();
+        if (!plan.listening().unix()) {
+            Map<String, Object> f = new LinkedHashMap<>();
+            f.put("operation", "bind");
+            f.put("path", socket.toString());
+            String rule = "{\"network\": {\"unix\": {\"listen\": true}}}";
+            // Without UNIX listening no grant keeps make_sock; a folder the policy lets it write had it.
+            long granted = FileAccess.granted(plan, dir);
+            boolean writable = (plan.handledFs() & AccessFs.MAKE_REG.mask()) == 0 || (granted & AccessFs.MAKE_REG.mask()) != 0;
+            String where = "\"network\" (merge)" + (writable ? ""
+                    : ", and to \"filesystem\": {\"path\": \"" + dir + "\", \"allow\": [\"make_sock\"]}");
+            return new Denial("bind to " + socket + " (UNIX)", true,
+                    "no UNIX socket to listen (processes outside could connect to it)", rule, where, "", f);
+        }
         return fsNeed(plan, "bind to " + socket + " (UNIX)", dir, AccessFs.MAKE_SOCK.mask(), "create the socket file in " + dir,
                 socket.toString());
     }

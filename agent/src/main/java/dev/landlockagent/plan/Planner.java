@@ -93,6 +93,10 @@ public final class Planner {
 
         long scoped = scopes();
         SocketPlan sockets = new SocketPlanner(policy, abi, handledNet, this, notEnforced).plan();
+        ListenPlan listening = new ListenPlanner(policy, abi, handledNet, sockets, this, notEnforced).plan(handledFs != 0);
+        if (!listening.unix()) {
+            paths = withoutSocketFiles(paths);
+        }
 
         if (!refusals.isEmpty()) {
             throw new PolicyException("policy " + policy.origin() + " asks for what this kernel (" + abi
@@ -100,7 +104,7 @@ public final class Planner {
                     + " and its compatibility is \"strict\"", refusals);
         }
         return new RulesetPlan(policy.origin(), abi, handledFs, handledNet, scoped, List.copyOf(paths),
-                List.copyOf(ports), sockets, List.copyOf(notEnforced), List.copyOf(warnings),
+                List.copyOf(ports), sockets, listening, List.copyOf(notEnforced), List.copyOf(warnings),
                 policy.capabilities().mask(), policy.syscalls().allowed());
     }
 
@@ -138,6 +142,31 @@ public final class Planner {
             return; // an optional path that is missing: nothing to grant
         }
         paths.add(new PathGrant(r.path(), granted, true, r.key() + " at " + r.at()));
+    }
+
+    /**
+     * Without UNIX listening no grant keeps make_sock: binding a socket file is how a pathname
+     * UNIX listener is made, and Landlock checks it on every kernel. A rule that names make_sock
+     * itself (not through "write") asks for that listener, so it is a conflict.
+     */
+    private List<PathGrant> withoutSocketFiles(List<PathGrant> paths) {
+        if (policy.filesystem() instanceof FilesystemRules rules) {
+            for (PathRule r : rules.rules()) {
+                if (r.accessNames().contains("make_sock")) {
+                    refuseOrWarn(r.at(), r.key() + ".allow", "make_sock lets the JVM bind UNIX sockets in " + r.path()
+                                    + ", but \"network\" does not let UNIX sockets listen",
+                            "add \"network\": {\"unix\": {\"listen\": true}}, or remove make_sock", "make_sock");
+                }
+            }
+        }
+        List<PathGrant> out = new ArrayList<>();
+        for (PathGrant g : paths) {
+            long access = g.access() & ~AccessFs.MAKE_SOCK.mask();
+            if (access != 0) {
+                out.add(access == g.access() ? g : new PathGrant(g.path(), access, g.fromPolicy(), g.origin()));
+            }
+        }
+        return out;
     }
 
     private void baseline(JvmBaseline.Entry e, List<PathGrant> paths) {

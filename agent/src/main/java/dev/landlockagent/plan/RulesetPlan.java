@@ -12,7 +12,7 @@ import java.util.Set;
 
 /**
  * What to enforce on this kernel: the Landlock ruleset (handled access, path and port rules,
- * scopes), the socket plan, the capabilities the JVM keeps ({@link Capability} bits) and the
+ * scopes), the socket plan, what may bind and listen, the capabilities the JVM keeps ({@link Capability} bits) and the
  * privileged syscalls the policy allows ({@link PrivilegedSyscalls} names), plus what could not be
  * enforced. Plain data between planning and applying.
  */
@@ -25,6 +25,7 @@ public record RulesetPlan(
         List<PathGrant> paths,
         List<PortGrant> ports,
         SocketPlan sockets,
+        ListenPlan listening,
         List<String> notEnforced,
         List<String> warnings,
         long capabilities,

@@ -96,13 +96,21 @@ final class SocketPlanner {
         List<SocketKind> kinds = new ArrayList<>();
         boolean tcp;
         boolean udp;
+        boolean unix;
         if (policy.network() instanceof UnrestrictedNetwork) {
             tcp = true;
             udp = true;
+            unix = false;
         } else {
             PortRules net = (PortRules) policy.network();
             tcp = net.tcp() != null;
             udp = net.udp() != null;
+            unix = net.unix() != null && net.unix().listen();
+        }
+        if (unix) {
+            for (int type : new int[] {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET}) {
+                kinds.add(new SocketKind(AF_UNIX, type, null, "implied by network.unix"));
+            }
         }
         if (tcp) {
             kinds.add(new SocketKind(AF_INET, SOCK_STREAM, IPPROTO_TCP, "implied by network.tcp"));
@@ -191,6 +199,16 @@ final class SocketPlanner {
         }
         conflict(net.tcp(), SOCK_STREAM, IPPROTO_TCP, "tcp", rules, kinds);
         conflict(net.udp(), SOCK_DGRAM, IPPROTO_UDP, "udp", rules, kinds);
+        if (net.unix() != null && net.unix().listen()) {
+            SocketPlan plan = new SocketPlan(SocketPlan.Mode.ALLOW_LIST, kinds, List.of(), List.of(), true);
+            if (!plan.allows(AF_UNIX, SOCK_STREAM, 0) && !plan.allows(AF_UNIX, SOCK_DGRAM, 0)
+                    && !plan.allows(AF_UNIX, SOCK_SEQPACKET, 0)) {
+                refusal.refuseOrWarn(net.unix().at(), net.unix().key() + ".listen",
+                        "lets UNIX sockets listen, but \"sockets\" at " + rules.at() + " allows no unix socket",
+                        "add {\"domain\": \"unix\", \"type\": \"stream\"} to \"sockets\", or remove \"listen\"",
+                        "unix sockets");
+            }
+        }
     }
 
     private void conflict(Transport t, int type, int protocol, String name, SocketRules rules, List<SocketKind> kinds) {

@@ -76,13 +76,24 @@ public record Policy(
     public record UnrestrictedNetwork(Location at) implements Network {
     }
 
-    /** Port rules. A transport that is {@code null} was not written: none of its ports are allowed. */
-    public record PortRules(Location at, Transport tcp, Transport udp) implements Network {
-        public static final PortRules ABSENT = new PortRules(null, null, null);
+    /**
+     * Port rules, and whether UNIX sockets may be bound. A transport that is {@code null} was not
+     * written: none of its ports are allowed; a {@code null} {@code unix} allows no UNIX listening.
+     */
+    public record PortRules(Location at, Transport tcp, Transport udp, UnixRules unix) implements Network {
+        public static final PortRules ABSENT = new PortRules(null, null, null, null);
 
         public boolean written() {
             return at != null;
         }
+    }
+
+    /**
+     * {@code network.unix}: whether the JVM may bind UNIX sockets (abstract names, and socket files
+     * where a filesystem rule grants make_sock), so that processes outside can connect in or send
+     * it datagrams, descriptors included. {@code explicit} is true when {@code listen} was written.
+     */
+    public record UnixRules(String key, Location at, boolean listen, boolean explicit) {
     }
 
     /** The rules of one transport protocol. */

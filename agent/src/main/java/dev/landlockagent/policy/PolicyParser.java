@@ -29,6 +29,7 @@ import dev.landlockagent.policy.Policy.SocketRule;
 import dev.landlockagent.policy.Policy.SocketRules;
 import dev.landlockagent.policy.Policy.Sockets;
 import dev.landlockagent.policy.Policy.Transport;
+import dev.landlockagent.policy.Policy.UnixRules;
 import dev.landlockagent.policy.Policy.UnrestrictedFilesystem;
 import dev.landlockagent.policy.Policy.UnrestrictedNetwork;
 import dev.landlockagent.policy.Policy.UnrestrictedSockets;
@@ -53,7 +54,8 @@ public final class PolicyParser {
     private static final List<String> ROOT_KEYS = List.of("$schema", "version", "compatibility", "jvm",
             "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls");
     private static final List<String> PATH_KEYS = List.of("path", "allow", "optional");
-    private static final List<String> NETWORK_KEYS = List.of("tcp", "udp");
+    private static final List<String> NETWORK_KEYS = List.of("tcp", "udp", "unix");
+    private static final List<String> UNIX_KEYS = List.of("listen");
     private static final List<String> TRANSPORT_KEYS = List.of("bind", "connect");
     private static final List<String> SOCKET_KEYS = List.of("domain", "type", "protocol");
     private static final String UNRESTRICTED = "unrestricted";
@@ -325,7 +327,30 @@ public final class PolicyParser {
         checkKeys(obj, "network", NETWORK_KEYS);
         Transport tcp = transport(obj.member("tcp"), "network.tcp");
         Transport udp = transport(obj.member("udp"), "network.udp");
-        return new PortRules(obj.at(), tcp, udp);
+        return new PortRules(obj.at(), tcp, udp, unix(obj.member("unix")));
+    }
+
+    private UnixRules unix(Member m) {
+        if (m == null) {
+            return null;
+        }
+        Json v = m.value();
+        String key = "network.unix";
+        if (!(v instanceof JObject obj)) {
+            problem(v, key, "must be an object, not " + render(v), "write \"unix\": {\"listen\": true}");
+            return null;
+        }
+        checkKeys(obj, key, UNIX_KEYS);
+        Member listen = obj.member("listen");
+        if (listen == null) {
+            return new UnixRules(key, obj.at(), false, false);
+        }
+        if (listen.value() instanceof JBoolean b) {
+            return new UnixRules(key, listen.value().at(), b.value(), true);
+        }
+        problem(listen.value(), key + ".listen", "must be true or false, not " + render(listen.value()),
+                "write \"listen\": true to let processes outside connect to UNIX sockets this JVM binds");
+        return null;
     }
 
     private Transport transport(Member m, String key) {

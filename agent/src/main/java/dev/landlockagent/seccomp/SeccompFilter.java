@@ -2,6 +2,7 @@ package dev.landlockagent.seccomp;
 
 import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.SyscallTable;
+import dev.landlockagent.plan.ListenPlan;
 import dev.landlockagent.plan.SocketKind;
 import dev.landlockagent.plan.SocketPlan;
 import dev.landlockagent.policy.PrivilegedSyscalls;
@@ -21,8 +22,9 @@ import java.util.TreeSet;
  *   <li>socket(2) and socketpair(2) are checked on (domain, type & 0xf, protocol); a denied call
  *       returns EACCES, as Landlock's socket rules will. socketpair(2) also gets the JVM's own
  *       needs ({@link SocketPlan#socketpairOnly()}).</li>
- *   <li>io_uring_setup(2) returns EPERM while socket creation is restricted, because
- *       IORING_OP_SOCKET creates sockets without a syscall seccomp can see.</li>
+ *   <li>bind(2) and listen(2) return EACCES where the {@link ListenPlan} denies them.</li>
+ *   <li>io_uring_setup(2) returns EPERM while socket creation, bind or listen is restricted,
+ *       because IORING_OP_SOCKET, _BIND and _LISTEN do the same without a syscall seccomp can see.</li>
  *   <li>x32 syscalls (bit 30 set) are checked like native ones; the other ABI a process can
  *       enter (i386 from x86_64, 32-bit ARM from aarch64) gets the same checks with its own
  *       numbers, and its socketcall(2) SYS_SOCKET/SYS_SOCKETPAIR is denied outright because the
@@ -63,18 +65,26 @@ public final class SeccompFilter {
         public static final Canary NONE = new Canary(0);
     }
 
-    /** As {@link #compile(SocketPlan, Set, Arch, Canary)} with no privileged syscall allowed. */
+    /** As {@link #compile(SocketPlan, ListenPlan, Set, Arch, Canary)} with no privileged syscall allowed and bind and listen left alone. */
     public static List<SockFilter> compile(SocketPlan plan, Arch arch, Canary canary) {
-        return compile(plan, Set.of(), arch, canary);
+        return compile(plan, ListenPlan.UNRESTRICTED, Set.of(), arch, canary);
+    }
+
+    /** As {@link #compile(SocketPlan, ListenPlan, Set, Arch, Canary)} with bind and listen left alone. */
+    public static List<SockFilter> compile(SocketPlan plan, Set<String> allowedSyscalls, Arch arch, Canary canary) {
+        return compile(plan, ListenPlan.UNRESTRICTED, allowedSyscalls, arch, canary);
     }
 
     /**
+     * @param listening whether bind(2) and listen(2) stay (denied ones return EACCES)
      * @param allowedSyscalls the {@link PrivilegedSyscalls} names and groups the policy allows
      */
-    public static List<SockFilter> compile(SocketPlan plan, Set<String> allowedSyscalls, Arch arch, Canary canary) {
+    public static List<SockFilter> compile(SocketPlan plan, ListenPlan listening, Set<String> allowedSyscalls, Arch arch,
+                                           Canary canary) {
         BpfAssembler a = new BpfAssembler();
         boolean restrict = plan.restrictsCreation();
-        boolean ioUring = restrict && plan.denyIoUring();
+        // io_uring has IORING_OP_SOCKET, IORING_OP_BIND and IORING_OP_LISTEN (6.11), none of them a syscall.
+        boolean ioUring = (restrict && plan.denyIoUring()) || listening.restricts();
 
         a.load(Bpf.DATA_ARCH).ifNotEqual(arch.auditArch, "compat");
         a.load(Bpf.DATA_NR);
@@ -83,10 +93,11 @@ public final class SeccompFilter {
         }
         if (restrict) {
             a.ifEqual(arch.socket, "socket").ifEqual(arch.socketpair, "socketpair");
-            if (ioUring) {
-                a.ifEqual(arch.ioUringSetup, "eperm");
-            }
         }
+        if (ioUring) {
+            a.ifEqual(arch.ioUringSetup, "eperm");
+        }
+        listening(a, arch.table, listening);
         privileged(a, "n-", arch.table, allowedSyscalls);
         if (canary.offset() != 0) {
             a.ifEqual(arch.pread64, "canary");
@@ -105,16 +116,23 @@ public final class SeccompFilter {
         a.load(Bpf.DATA_NR);
         if (restrict) {
             a.ifEqual(arch.compat.socket(), "socket").ifEqual(arch.compat.socketpair(), "socketpair");
-            if (ioUring) {
-                a.ifEqual(arch.compat.ioUringSetup(), "eperm");
-            }
         }
+        if (ioUring) {
+            a.ifEqual(arch.compat.ioUringSetup(), "eperm");
+        }
+        listening(a, arch.compat.table(), listening);
         privileged(a, "c-", arch.compat.table(), allowedSyscalls);
-        if (restrict && arch.compat.socketcall() >= 0) {
-            a.ifNotEqual(arch.compat.socketcall(), "allow")
-                    .load(Bpf.argLow(0))
-                    .ifEqual(Arch.CompatAbi.SYS_SOCKET, "eacces")
-                    .ifEqual(Arch.CompatAbi.SYS_SOCKETPAIR, "eacces");
+        if ((restrict || listening.restricts()) && arch.compat.socketcall() >= 0) {
+            a.ifNotEqual(arch.compat.socketcall(), "allow").load(Bpf.argLow(0));
+            if (restrict) {
+                a.ifEqual(Arch.CompatAbi.SYS_SOCKET, "eacces").ifEqual(Arch.CompatAbi.SYS_SOCKETPAIR, "eacces");
+            }
+            if (!listening.bind()) {
+                a.ifEqual(Arch.CompatAbi.SYS_BIND, "eacces");
+            }
+            if (!listening.listen()) {
+                a.ifEqual(Arch.CompatAbi.SYS_LISTEN, "eacces");
+            }
         }
         a.ret(Bpf.SECCOMP_RET_ALLOW);
         argumentChecks(a, "c-", arch.compat.table(), allowedSyscalls);
@@ -138,6 +156,16 @@ public final class SeccompFilter {
         a.label("enosys").ret(Bpf.SECCOMP_RET_ERRNO | ENOSYS);
         a.label("kill").ret(Bpf.SECCOMP_RET_KILL_PROCESS);
         return a.assemble();
+    }
+
+    /** With the syscall number in A: bind(2) and listen(2) to EACCES where the plan denies them. */
+    private static void listening(BpfAssembler a, SyscallTable table, ListenPlan listening) {
+        if (!listening.bind()) {
+            a.ifEqual(table.number("bind"), "eacces");
+        }
+        if (!listening.listen()) {
+            a.ifEqual(table.number("listen"), "eacces");
+        }
     }
 
     /**

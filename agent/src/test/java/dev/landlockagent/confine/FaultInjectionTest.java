@@ -167,7 +167,7 @@ class FaultInjectionTest {
                 .apply(plan, false, false, SeccompFilter.Canary.NONE));
         RulesetPlan baselineOnly = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
                 plan.scoped(), List.of(new dev.landlockagent.plan.PathGrant(dir, 4, false, "jvm baseline: test")),
-                plan.ports(), plan.sockets(), List.of(), List.of(), 0, java.util.Set.of());
+                plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(), 0, java.util.Set.of());
         FakeSyscalls sys = new FakeSyscalls("openat", Errno.ENOENT.number());
         new Confinement(sys).apply(baselineOnly, false, false, SeccompFilter.Canary.NONE);
         assertTrue(sys.calls.contains("landlock_restrict_self"));
@@ -186,7 +186,7 @@ class FaultInjectionTest {
     @Test
     void aRootJvmKeepsOnlyTheCapabilitiesThePolicyNamesInEverySet() throws Exception {
         RulesetPlan keeps = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
-                plan.scoped(), plan.paths(), plan.ports(), plan.sockets(), List.of(), List.of(),
+                plan.scoped(), plan.paths(), plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(),
                 dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask(), java.util.Set.of());
         FakeSyscalls sys = new FakeSyscalls();
         new Confinement(sys).apply(keeps, false, true, SeccompFilter.Canary.NONE);

@@ -23,6 +23,8 @@ public enum Arch {
         /** socketcall(2) sub-call numbers ({@code include/uapi/linux/net.h}). */
         public static final int SYS_SOCKET = 1;
         public static final int SYS_SOCKETPAIR = 8;
+        public static final int SYS_BIND = 2;
+        public static final int SYS_LISTEN = 4;
     }
 
     public final int auditArch;

@@ -32,7 +32,7 @@ public final class SyscallTable {
             "get_kernel_syms", 177, "query_module", 178, "getpmsg", 181, "putpmsg", 182, "security", 185,
             "tuxcall", 184, "vserver", 236, "vhangup", 153, "unshare", 272, "setns", 308, "clone", 56, "chmod", 90,
             "fchmod", 91, "fchmodat", 268, "creat", 85, "open", 2, "openat", 257, "mknod", 133, "mknodat", 259,
-            "dup3", 292, "userfaultfd", 323,
+            "dup3", 292, "userfaultfd", 323, "bind", 49, "listen", 50,
             // x32's own numbers for calls whose 64-bit entry does not fit it (the filter masks the x32 bit off).
             "ptrace", 521, "kexec_load", 528, "process_vm_readv", 539, "process_vm_writev", 540);
 
@@ -49,7 +49,8 @@ public final class SyscallTable {
             "uselib", 86, "ustat", 62, "sysfs", 135, "nfsservctl", 169, "afs_syscall", 137, "create_module", 127,
             "get_kernel_syms", 130, "query_module", 167, "getpmsg", 188, "putpmsg", 189, "vserver", 273,
             "bdflush", 134, "idle", 112, "vhangup", 111, "unshare", 310, "setns", 346, "clone", 120, "chmod", 15,
-            "fchmod", 94, "fchmodat", 306, "creat", 8, "open", 5, "openat", 295, "mknod", 14, "mknodat", 297);
+            "fchmod", 94, "fchmodat", 306, "creat", 8, "open", 5, "openat", 295, "mknod", 14, "mknodat", 297,
+            "bind", 361, "listen", 363);
 
     public static final SyscallTable AARCH64 = new SyscallTable("aarch64", SHARED,
             "init_module", 105, "finit_module", 273, "delete_module", 106, "reboot", 142, "kexec_load", 104,
@@ -60,7 +61,8 @@ public final class SyscallTable {
             "chroot", 51, "ptrace", 117, "perf_event_open", 241, "process_vm_readv", 270, "process_vm_writev", 271,
             "lookup_dcookie", 18, "userfaultfd", 282,
             "kcmp", 272, "nfsservctl", 42, "vhangup", 58, "unshare", 97, "setns", 268,
-            "clone", 220, "fchmod", 52, "fchmodat", 53, "openat", 56, "mknodat", 33, "dup3", 24);
+            "clone", 220, "fchmod", 52, "fchmodat", 53, "openat", 56, "mknodat", 33, "dup3", 24, "bind", 200,
+            "listen", 201);
 
     /** 32-bit ARM EABI: the "common" and "eabi" entries (OABI-only calls cannot be made from EABI). */
     public static final SyscallTable ARM = new SyscallTable("arm", SHARED,
@@ -75,7 +77,7 @@ public final class SyscallTable {
             "kcmp", 378, "_sysctl", 149, "uselib", 86, "ustat", 62, "sysfs", 135,
             "nfsservctl", 169, "vserver", 313, "bdflush", 134, "vhangup", 111, "unshare", 337, "setns", 375,
             "clone", 120, "chmod", 15, "fchmod", 94, "fchmodat", 333, "creat", 8, "open", 5, "openat", 322,
-            "mknod", 14, "mknodat", 324);
+            "mknod", 14, "mknodat", 324, "bind", 282, "listen", 284);
 
     private final String abi;
     /** Name, number, name, number: what this ABI adds to the shared table. */

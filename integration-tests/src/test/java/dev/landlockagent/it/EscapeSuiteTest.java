@@ -48,6 +48,10 @@ class EscapeSuiteTest {
     static final List<String> PRIVILEGED = List.of("hold-a-capability", "chmod-setuid-outside", "fchmodat-world-writable-outside",
             "chown-outside", "o_path-fchownat-outside", "fchmod-readable-file", "bpf-prog-load", "reboot", "init-module",
             "kexec-load", "unshare-user-namespace", "io-uring-setup");
+    /** The attempts of the inbound section (probe.Inbound), which every run must have made. */
+    static final List<String> INBOUND = List.of("inbound-abstract-stream", "inbound-abstract-dgram",
+            "inbound-abstract-stream-from-a-child-python3", "inbound-pathname-stream", "inbound-pathname-dgram",
+            "tcp-listen-without-bind", "descriptor-from-an-outside-listener", "descriptor-passed-out");
     static Path base;
     static ServerSocket tcpOutside;
     static ServerSocketChannel unixOutside;
@@ -56,6 +60,7 @@ class EscapeSuiteTest {
     static int bindDenied;
     static int bindAllowed;
     static int connectAllowed;
+    static OutsidePeer peer;
 
     @BeforeAll
     static void outsideWorld() throws Exception {
@@ -75,6 +80,8 @@ class EscapeSuiteTest {
                 .redirectErrorStream(true).start();
         String line = new BufferedReader(new InputStreamReader(abstractOutside.getInputStream())).readLine();
         assertEquals("listening", line, "python3 must listen on the abstract socket @" + abstractName);
+        peer = OutsidePeer.start(Files.writeString(base.resolve("peer-secret.txt"), SECRET_TEXT), base,
+                base.resolve("outside-unix/fd.sock"));
     }
 
     @AfterAll
@@ -82,6 +89,9 @@ class EscapeSuiteTest {
         tcpOutside.close();
         unixOutside.close();
         abstractOutside.destroy();
+        if (peer != null) {
+            peer.close();
+        }
     }
 
     @Test
@@ -131,6 +141,50 @@ class EscapeSuiteTest {
         report.finish();
     }
 
+    /**
+     * The policy of the inbound scenario (issue 19): UNIX stream and datagram sockets and inet6 TCP
+     * to one port, a writable folder, nothing that binds. An outside process must not get a
+     * connection or a descriptor in, to an abstract name or a socket file, from the JVM or its child.
+     */
+    @Test
+    void unixClientPolicy() throws Exception {
+        Report report = new Report("unix client policy", false).inboundOnly();
+        Path dir = arena("unix-client");
+        report.add(runAll(dir, unixPolicy(dir, false), false, null, null, null, inboundOnly(dir, false)));
+        report.finish();
+    }
+
+    /** The same with "network": {"unix": {"listen": true}}: every inbound attempt must now work (the peer really connects). */
+    @Test
+    void unixListenPolicy() throws Exception {
+        Report report = new Report("unix listen policy", false).inboundOnly();
+        Path dir = arena("unix-listen");
+        report.add(runAll(dir, unixPolicy(dir, true), false, null, null, null, inboundOnly(dir, true)));
+        report.finish();
+        assertTrue(report.lines.stream().filter(l -> l.contains(" WORKS ")).count() >= 5, String.join("\n", report.lines));
+    }
+
+    private static String unixPolicy(Path dir, boolean listen) throws IOException {
+        Path writable = Files.createDirectories(dir.resolve("writable"));
+        return """
+                {"version": 1,
+                 "filesystem": [{"path": "%s", "allow": ["read", "write"]},
+                                {"path": "/usr", "allow": ["read", "execute"]}],
+                 "network": {"tcp": {"connect": [%d]}%s},
+                 "sockets": [{"domain": "unix", "type": ["stream", "dgram"]},
+                             {"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""".formatted(writable, connectAllowed,
+                listen ? ", \"unix\": {\"listen\": true}" : "");
+    }
+
+    private static List<String> inboundOnly(Path dir, boolean listen) {
+        List<String> options = new ArrayList<>(peer.jvmOptions(dir.resolve("writable")));
+        options.add("-Dsections=inbound");
+        if (listen) {
+            options.addAll(List.of("-Dinbound.expect=works", "-Dlisten.allowed=true"));
+        }
+        return options;
+    }
+
     // ------------------------------------------------------------------------------ running
 
     /** A fresh secret and outside folder for one policy. */
@@ -155,6 +209,16 @@ class EscapeSuiteTest {
      */
     private static List<String> runAll(Path dir, String policyJson, boolean narrow, String signal, String forgedMarker,
                                        Integer uid) throws Exception {
+        List<String> inbound = new ArrayList<>(peer.jvmOptions(narrow ? dir.resolve("writable") : dir.resolve("outside")));
+        if (narrow) {
+            // It binds TCP ports and creates UNIX sockets: abstract binds and TCP listen without bind are its limits.
+            inbound.addAll(List.of("-Dinbound.expect=abstract-limit", "-Dlisten.allowed=true"));
+        }
+        return runAll(dir, policyJson, narrow, signal, forgedMarker, uid, inbound);
+    }
+
+    private static List<String> runAll(Path dir, String policyJson, boolean narrow, String signal, String forgedMarker,
+                                       Integer uid, List<String> extraOptions) throws Exception {
         // Readable through the class path (the JVM baseline), writable nowhere: for fchmod on a read-only descriptor.
         Path readable = Files.writeString(Files.createDirectories(dir.resolve("readable")).resolve("readable.txt"), "r\n");
         Path policyFile = Files.writeString(dir.resolve("policy-" + (narrow ? "narrow" : "deny-all") + ".json"), policyJson);
@@ -170,6 +234,7 @@ class EscapeSuiteTest {
         if (narrow) {
             jvm.jvmOptions("-Dwritable=" + dir.resolve("writable"));
         }
+        jvm.jvmOptions(extraOptions.toArray(String[]::new));
         if (signal != null) {
             jvm.jvmOptions("-Dsignal.hook=" + signal);
         }
@@ -234,6 +299,7 @@ class EscapeSuiteTest {
         final String policy;
         final boolean everyThread;
         final List<String> lines = new ArrayList<>();
+        boolean privilegedSection = true;
 
         Report(String policy) {
             this(policy, true);
@@ -243,6 +309,12 @@ class EscapeSuiteTest {
         Report(String policy, boolean everyThread) {
             this.policy = policy;
             this.everyThread = everyThread;
+        }
+
+        /** Runs of the inbound section alone: no privileged attempts to require. */
+        Report inboundOnly() {
+            privilegedSection = false;
+            return this;
         }
 
         void add(List<String> attempts) {
@@ -275,7 +347,11 @@ class EscapeSuiteTest {
             Files.writeString(base.resolve(policy.replace(' ', '-') + ".txt"), b + String.join("\n", lines) + "\n");
             assertTrue(escaped.isEmpty(), b.toString());
             assertTrue(broken.isEmpty(), b.toString());
-            for (String n : PRIVILEGED) {
+            for (String n : INBOUND) {
+                assertTrue(lines.stream().anyMatch(l -> l.startsWith("ATTEMPT main " + n + " ")),
+                        "the inbound section did not attempt " + n + "\n" + b);
+            }
+            for (String n : privilegedSection ? PRIVILEGED : List.<String>of()) {
                 assertTrue(lines.stream().anyMatch(l -> l.startsWith("ATTEMPT main " + n + " ")),
                         "the privileged section did not attempt " + n + "\n" + b);
             }

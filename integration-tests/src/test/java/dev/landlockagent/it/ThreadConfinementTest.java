@@ -94,8 +94,8 @@ class ThreadConfinementTest {
     @Test
     void agentLoadedThroughTheAttachApiCannotReadDeniedFile(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
         // The Attach Listener needs its UNIX socket in /tmp (make_sock, and remove_file for the
-        // rename and clean-up), and the agent jar must be readable; nothing else is granted, so the
-        // secret stays out of reach wherever the build runs.
+        // rename and clean-up) and to listen on it, and the agent jar must be readable; nothing
+        // else is granted, so the secret stays out of reach wherever the build runs.
         tmp.toFile().setReadable(true, false); // for a JVM run as another user (landlock.test.user)
         tmp.toFile().setExecutable(true, false);
         Path agentJar = tmp.resolve("attached-agent.jar");
@@ -109,6 +109,7 @@ class ThreadConfinementTest {
                 {"version": 1,
                  "filesystem": [{"path": "/tmp", "allow": ["make_sock", "remove_file"]},
                                 {"path": "%s", "allow": ["read"]}],
+                 "network": {"unix": {"listen": true}},
                  "sockets": [{"domain": "unix", "type": "stream"}]}""".formatted(agentJar);
         SandboxedJvm.Running jvm = jvm(policy).classpath(Probes.testClasses())
                 .jvmOptions("-XX:+EnableDynamicAgentLoading")

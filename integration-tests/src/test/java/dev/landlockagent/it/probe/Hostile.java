@@ -40,8 +40,8 @@ import java.util.concurrent.TimeUnit;
  * (the test JVM), {@code inherited.fd} (a descriptor of the secret the launcher left open),
  * {@code abi} (the kernel's Landlock ABI), {@code signal.hook} (SIGTERM or SIGINT: wait for it and
  * attempt again from the shutdown hook), {@code sections} (a comma list of files, proc, native,
- * processes, sockets, agent, privileged, threads: the sections to run, all by default; threads
- * runs the core attempts from every other kind of thread), and {@link Privileged}'s own.
+ * processes, sockets, inbound, agent, privileged, threads: the sections to run, all by default; threads
+ * runs the core attempts from every other kind of thread), and {@link Privileged}'s and {@link Inbound}'s own.
  */
 public final class Hostile {
     private static final boolean X86 = System.getProperty("os.arch").equals("amd64");
@@ -80,7 +80,7 @@ public final class Hostile {
             waitForSignal();
             return;
         }
-        List<String> sections = List.of(System.getProperty("sections", "files,proc,native,processes,sockets,agent,privileged,threads")
+        List<String> sections = List.of(System.getProperty("sections", "files,proc,native,processes,sockets,inbound,agent,privileged,threads")
                 .split(","));
         if (sections.contains("files")) {
             files("main");
@@ -96,6 +96,9 @@ public final class Hostile {
         }
         if (sections.contains("sockets")) {
             sockets("main");
+        }
+        if (sections.contains("inbound")) {
+            Inbound.run("main", secretText);
         }
         if (sections.contains("agent")) {
             agent("main");

@@ -141,6 +141,63 @@ final class NativeCalls {
         }
     }
 
+    /** What {@link #receiveDescriptor} returns when the byte came without a descriptor. */
+    static final long NO_DESCRIPTOR = Long.MIN_VALUE;
+
+    /**
+     * recvmsg(2) of one byte with room for one SCM_RIGHTS descriptor (struct msghdr and cmsghdr
+     * as on LP64): the descriptor received, {@link #NO_DESCRIPTOR}, or -errno.
+     */
+    static long receiveDescriptor(long nrRecvmsg, int fd) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment data = arena.allocate(8, 8);
+            MemorySegment iov = arena.allocate(16, 8);
+            iov.set(ValueLayout.JAVA_LONG, 0, data.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, 1L);
+            MemorySegment control = arena.allocate(64, 8);
+            MemorySegment msg = arena.allocate(56, 8);
+            msg.set(ValueLayout.JAVA_LONG, 16, iov.address());
+            msg.set(ValueLayout.JAVA_LONG, 24, 1L);
+            msg.set(ValueLayout.JAVA_LONG, 32, control.address());
+            msg.set(ValueLayout.JAVA_LONG, 40, 64L);
+            long r = (long) SYSCALL_ADDR.invokeExact(state, nrRecvmsg, (long) fd, msg, 0L);
+            if (r < 0) {
+                return -(int) ERRNO.get(state, 0L);
+            }
+            long controlLength = msg.get(ValueLayout.JAVA_LONG, 40);
+            // cmsghdr: size_t cmsg_len, int cmsg_level (SOL_SOCKET 1), int cmsg_type (SCM_RIGHTS 1), data
+            if (controlLength >= 20 && control.get(ValueLayout.JAVA_INT, 8) == 1 && control.get(ValueLayout.JAVA_INT, 12) == 1) {
+                return control.get(ValueLayout.JAVA_INT, 16);
+            }
+            return NO_DESCRIPTOR;
+        }
+    }
+
+    /** sendmsg(2) of one byte carrying descriptor {@code passed} as SCM_RIGHTS: bytes sent or -errno. */
+    static long sendDescriptor(long nrSendmsg, int fd, int passed) throws Throwable {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(STATE);
+            MemorySegment data = arena.allocate(8, 8);
+            data.set(ValueLayout.JAVA_BYTE, 0, (byte) 'x');
+            MemorySegment iov = arena.allocate(16, 8);
+            iov.set(ValueLayout.JAVA_LONG, 0, data.address());
+            iov.set(ValueLayout.JAVA_LONG, 8, 1L);
+            MemorySegment control = arena.allocate(24, 8);
+            control.set(ValueLayout.JAVA_LONG, 0, 20L);
+            control.set(ValueLayout.JAVA_INT, 8, 1);
+            control.set(ValueLayout.JAVA_INT, 12, 1);
+            control.set(ValueLayout.JAVA_INT, 16, passed);
+            MemorySegment msg = arena.allocate(56, 8);
+            msg.set(ValueLayout.JAVA_LONG, 16, iov.address());
+            msg.set(ValueLayout.JAVA_LONG, 24, 1L);
+            msg.set(ValueLayout.JAVA_LONG, 32, control.address());
+            msg.set(ValueLayout.JAVA_LONG, 40, 24L);
+            long r = (long) SYSCALL_ADDR.invokeExact(state, nrSendmsg, (long) fd, msg, 0L);
+            return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
+        }
+    }
+
     static int socketpair(int domain, int type, int protocol) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);

@@ -189,4 +189,87 @@ class PlannerTest {
             assertTrue(p.paths().stream().anyMatch(g -> g.path().equals(Path.of("/etc/hosts"))), p.paths().toString());
         }
     }
+
+    // ---------------------------------------------------------------- binding and listening
+
+    @Test
+    void aPolicyThatBindsNothingKeepsNeitherBindNorListen() throws Exception {
+        RulesetPlan p = plan("""
+                {"version": 1, "network": {"tcp": {"connect": [443]}},
+                 "sockets": [{"domain": "unix", "type": ["stream", "dgram"]}, {"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""", 7);
+        assertFalse(p.listening().bind(), "bind(2)");
+        assertFalse(p.listening().listen(), "listen(2)");
+        assertFalse(p.listening().unix());
+        assertFalse(p.summary().contains("abstract UNIX socket names"), p.summary());
+    }
+
+    @Test
+    void tcpBindPortsKeepBindAndListenAndSayWhatTheKernelThenCannotStop() throws Exception {
+        RulesetPlan p = plan("""
+                {"version": 1, "network": {"tcp": {"bind": [8080]}},
+                 "sockets": [{"domain": "unix", "type": "stream"}, {"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""", 7);
+        assertTrue(p.listening().bind());
+        assertTrue(p.listening().listen());
+        assertTrue(p.listening().listenOrigin().startsWith("network.tcp.bind at policy.json:"), p.listening().listenOrigin());
+        assertTrue(p.summary().contains("abstract UNIX socket names can be bound and listened on"), p.summary());
+        assertTrue(p.summary().contains("TCP listen(2) without bind"), p.summary());
+    }
+
+    @Test
+    void unixListenKeepsBothAndMakeSockWhileWithoutItNoGrantKeepsMakeSock() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        String rules = """
+                "filesystem": [{"path": "%s", "allow": ["read", "write"]}],
+                "sockets": [{"domain": "unix", "type": "stream"}]""".formatted(run);
+        RulesetPlan closed = plan("{\"version\": 1, " + rules + "}", 7);
+        for (PathGrant g : closed.paths()) {
+            assertEquals(0, g.access() & AccessFs.MAKE_SOCK.mask(), g.toString());
+        }
+        RulesetPlan open = plan("{\"version\": 1, \"network\": {\"unix\": {\"listen\": true}}, " + rules + "}", 7);
+        assertTrue(open.listening().unix() && open.listening().bind() && open.listening().listen());
+        assertTrue(open.paths().stream().anyMatch(g -> g.path().equals(run) && (g.access() & AccessFs.MAKE_SOCK.mask()) != 0));
+    }
+
+    @Test
+    void udpSocketsBeforeAbi10KeepBindBecauseJavasDatagramSocketsBind() throws Exception {
+        String json = """
+                {"version": 1, "compatibility": "best-effort", "sockets": [{"domain": "inet", "type": "dgram", "protocol": "udp"}]}""";
+        assertTrue(plan(json, 7).listening().bind());
+        assertFalse(plan(json, 7).listening().listen());
+        assertFalse(plan(json, 10).listening().bind(), "from ABI 10 the UDP bind rules decide, and there are none");
+    }
+
+    @Test
+    void netlinkForDnsKeepsBindButNotListen() throws Exception {
+        RulesetPlan p = plan("{\"version\": 1, \"dns\": true}", 7);
+        assertTrue(p.listening().bind(), "glibc binds its netlink socket");
+        assertFalse(p.listening().listen());
+    }
+
+    @Test
+    void anExplicitMakeSockWithoutUnixListenIsAConflict() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        PolicyException e = assertThrows(PolicyException.class, () -> plan("""
+                {"version": 1, "filesystem": [{"path": "%s", "allow": ["make_sock"]}],
+                 "sockets": [{"domain": "unix", "type": "stream"}]}""".formatted(run), 7));
+        assertTrue(e.getMessage().contains("filesystem[0].allow") && e.getMessage().contains("\"unix\": {\"listen\": true}"),
+                e.getMessage());
+    }
+
+    @Test
+    void anExplicitListenFalseTheKernelCannotHoldIsRefusedInStrict() throws Exception {
+        PolicyException e = assertThrows(PolicyException.class, () -> plan("""
+                {"version": 1, "network": {"tcp": {"bind": [8080]}, "unix": {"listen": false}},
+                 "sockets": [{"domain": "unix", "type": "stream"}, {"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""", 7));
+        assertTrue(e.getMessage().contains("network.unix.listen"), e.getMessage());
+    }
+
+    @Test
+    void unixListenImpliesUnixSocketsAndConflictsWithAListThatHasNone() throws Exception {
+        RulesetPlan p = plan("{\"version\": 1, \"network\": {\"unix\": {\"listen\": true}}}", 7);
+        assertTrue(p.sockets().allows(SocketNames.AF_UNIX, SocketNames.SOCK_DGRAM, 0));
+        PolicyException e = assertThrows(PolicyException.class, () -> plan("""
+                {"version": 1, "network": {"unix": {"listen": true}}, "sockets": []}""", 7));
+        assertTrue(e.getMessage().contains("allows no unix socket"), e.getMessage());
+    }
 }

@@ -186,6 +186,19 @@ class PolicyParserTest {
     }
 
     @Test
+    void unixListeningIsABooleanUnderNetworkAndItsMistakesAreLocated() throws Exception {
+        Policy p = parse("{\"version\": 1, \"network\": {\"unix\": {\"listen\": true}}}");
+        assertTrue(((Policy.PortRules) p.network()).unix().listen());
+        assertEquals(null, ((Policy.PortRules) parse("{\"version\": 1}").network()).unix());
+        PolicyProblem word = only(refused("{\"version\": 1,\n \"network\": {\"unix\": {\"listen\": \"yes\"}}}"));
+        assertEquals("network.unix.listen", word.key());
+        assertEquals("policy.json:2:33", word.at().toString());
+        assertTrue(word.problem().contains("must be true or false"), word.problem());
+        PolicyProblem typo = only(refused("{\"version\": 1, \"network\": {\"unix\": {\"lisen\": true}}}"));
+        assertTrue(typo.fix().contains("\"listen\""), typo.fix());
+    }
+
+    @Test
     void capabilitiesAreNamedAsInCapabilities7AndNoneIsTheDefault() throws Exception {
         assertEquals(Set.of(), parse("{\"version\": 1}").capabilities().kept());
         Policy p = parse("{\"version\": 1, \"capabilities\": [\"net_bind_service\", \"CAP_CHOWN\", \"Sys_Nice\"]}");

@@ -147,4 +147,46 @@ class SeccompFilterTest {
             assertEquals(ALLOW, socket(prog, Arch.X86_64, 41, k.domain(), k.type(), k.protocol() == null ? 99 : k.protocol()), k.toString());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Arch.class)
+    void bindAndListenAreRefusedOnEveryAbiWhereTheListenPlanSaysSo(Arch arch) {
+        dev.landlockagent.plan.ListenPlan none = new dev.landlockagent.plan.ListenPlan(null, null, null);
+        List<SockFilter> closed = SeccompFilter.compile(TCP_AND_UNIX, none, java.util.Set.of(), arch, SeccompFilter.Canary.NONE);
+        List<SockFilter> open = SeccompFilter.compile(TCP_AND_UNIX, dev.landlockagent.plan.ListenPlan.UNRESTRICTED,
+                java.util.Set.of(), arch, SeccompFilter.Canary.NONE);
+        for (String call : List.of("bind", "listen")) {
+            int nr = arch.table.number(call);
+            assertEquals(EACCES, BpfInterpreter.run(closed, new BpfInterpreter.Data(nr, arch.auditArch, 3, 0, 16)), call);
+            assertEquals(ALLOW, BpfInterpreter.run(open, new BpfInterpreter.Data(nr, arch.auditArch, 3, 0, 16)), call);
+            int compat = arch.compat.table().number(call);
+            assertEquals(EACCES, BpfInterpreter.run(closed, new BpfInterpreter.Data(compat, arch.compat.auditArch(), 3, 0, 16)),
+                    arch.compat.name() + " " + call);
+            if (arch.x32SyscallBit != 0) {
+                assertEquals(EACCES, BpfInterpreter.run(closed, new BpfInterpreter.Data(nr | arch.x32SyscallBit, arch.auditArch,
+                        3, 0, 16)), "x32 " + call);
+            }
+        }
+        if (arch.compat.socketcall() >= 0) {
+            for (int sub : new int[] {Arch.CompatAbi.SYS_BIND, Arch.CompatAbi.SYS_LISTEN}) {
+                assertEquals(EACCES, BpfInterpreter.run(closed, new BpfInterpreter.Data(arch.compat.socketcall(),
+                        arch.compat.auditArch(), sub, 0)), "socketcall " + sub);
+                assertEquals(ALLOW, BpfInterpreter.run(open, new BpfInterpreter.Data(arch.compat.socketcall(),
+                        arch.compat.auditArch(), sub, 0)), "socketcall " + sub);
+            }
+        }
+        // connect, accept and the rest of a client's life are untouched
+        int connect = arch == Arch.X86_64 ? 42 : 203;
+        assertEquals(ALLOW, BpfInterpreter.run(closed, new BpfInterpreter.Data(connect, arch.auditArch, 3, 0, 16)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Arch.class)
+    void ioUringIsRefusedWhileBindOrListenIsEvenWithSocketsUnrestricted(Arch arch) {
+        dev.landlockagent.plan.ListenPlan noListen = new dev.landlockagent.plan.ListenPlan(null, "tcp", null);
+        List<SockFilter> prog = SeccompFilter.compile(SocketPlan.UNRESTRICTED, noListen, java.util.Set.of("@io_uring"), arch,
+                SeccompFilter.Canary.NONE);
+        assertEquals(EPERM, BpfInterpreter.run(prog, new BpfInterpreter.Data(arch.ioUringSetup, arch.auditArch, 8, 0)));
+        assertEquals(ALLOW, BpfInterpreter.run(prog, new BpfInterpreter.Data(arch.table.number("bind"), arch.auditArch, 3, 0, 16)));
+    }
 }

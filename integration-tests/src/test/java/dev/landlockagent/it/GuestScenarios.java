@@ -138,6 +138,61 @@ class GuestScenarios {
         }
     }
 
+    /**
+     * The escape suite's inbound section (probe.Inbound) under a policy that allows UNIX stream and
+     * datagram sockets and binds nothing, as root (re-exec) and as uid 65534 (TSYNC from ABI 8):
+     * an unconfined peer must get no connection and no descriptor in. Then, as the control, the
+     * same with "network": {"unix": {"listen": true}}, where every inbound attempt must work.
+     */
+    @Test
+    void nothingOutsideConnectsInToAPolicyThatBindsNothing() throws Exception {
+        Path root = Files.createDirectories(scratch.resolve("inbound")).toAbsolutePath();
+        root.toFile().setWritable(true, false);
+        Path readable = Files.createDirectories(scratch.resolve("inbound-readable")).toAbsolutePath();
+        Files.writeString(readable.resolve("readable.txt"), "r\n");
+        try (OutsidePeer peer = OutsidePeer.start(secret.toAbsolutePath(), root, root.resolve("fd.sock"))) {
+            for (String run : new String[] {"root", "uid 65534", "listen"}) {
+                Path writable = Files.createDirectories(root.resolve(run.replace(' ', '-')));
+                writable.toFile().setWritable(true, false);
+                String policy = """
+                        {"version": 1, "compatibility": "best-effort",
+                         "filesystem": [{"path": "%s", "allow": ["read", "write"]}, {"path": "/usr", "allow": ["read", "execute"]}],
+                         "network": {"tcp": {"connect": [1]}%s},
+                         "sockets": [{"domain": "unix", "type": ["stream", "dgram"]}, {"domain": "inet6", "type": "stream", "protocol": "tcp"}]}"""
+                        .formatted(writable, run.equals("listen") ? ", \"unix\": {\"listen\": true}" : "");
+                SandboxedJvm jvm = SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses(), readable)
+                        .jvmOptions("--enable-native-access=ALL-UNNAMED", "-Dsecret=" + secret.toAbsolutePath(), "-Doutside=" + root,
+                                "-Dreadable=" + readable.resolve("readable.txt"), "-Dabi=" + ABI, "-Dsections=inbound")
+                        .jvmOptions(peer.jvmOptions(writable).toArray(String[]::new))
+                        .timeout(Probes.awaitLimit().multipliedBy(4));
+                if (run.equals("listen")) {
+                    jvm.jvmOptions("-Dinbound.expect=works", "-Dlisten.allowed=true");
+                }
+                if (run.equals("uid 65534")) {
+                    jvm.asUser(65534, 65534);
+                }
+                SandboxedJvm.Result r = jvm.run(dev.landlockagent.it.probe.Hostile.class.getName());
+                if (ABI == 0) {
+                    assertFailsClosedWithoutLandlock(r);
+                    return;
+                }
+                evidence("inbound section, " + run, r);
+                List<String> attempts = r.stdoutLines().stream().filter(l -> l.startsWith("ATTEMPT ")).toList();
+                for (String outcome : new String[] {"ESCAPED", "BROKEN"}) {
+                    List<String> bad = attempts.stream().filter(l -> l.split(" ", 4)[3].startsWith(outcome)).toList();
+                    assertTrue(bad.isEmpty(), run + ": " + String.join("\n", bad) + "\n" + r.describe());
+                }
+                assertTrue(attempts.size() >= 8, run + ": " + attempts.size() + " attempts\n" + r.describe());
+                if (run.equals("listen")) {
+                    assertTrue(attempts.stream().filter(l -> l.contains(" WORKS ")).count() >= 5, r.describe());
+                } else {
+                    assertTrue(attempts.stream().filter(l -> l.contains(" inbound-") && l.contains(" BLOCKED ")).count() >= 5,
+                            r.describe());
+                }
+            }
+        }
+    }
+
     @Test
     void theApplicationsOwnRestrictedMethodsStillWarn() {
         // The agent enables native access for its own FFM calls and takes it back (TSYNC), or

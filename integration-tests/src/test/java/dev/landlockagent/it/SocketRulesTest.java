@@ -84,6 +84,28 @@ class SocketRulesTest {
                 "expected '" + label + "' to be denied with " + expected + ": " + line + "\n" + r.describe());
     }
 
+    /**
+     * IPV6_ADDRFORM turns a connected, v4-mapped inet6 TCP socket into an inet one: not a new
+     * socket, so a policy with inet6 TCP and no inet rule at all must leave it as the kernel has
+     * it. Linux 6.18 here answers ENOPROTOOPT even without the agent (measured), so the confined
+     * result is compared with the same probe run without the agent; where the kernel does it,
+     * it must work confined too. Either way the inet socket the policy denies stays denied.
+     */
+    @Test
+    void ipv6AddrformOnAConnectedV4MappedSocketIsWhatTheKernelMakesItWithoutAnInetRule() {
+        String port = Integer.toString(listener.getLocalPort());
+        String policy = """
+                {"version": 1, "network": {"tcp": {"connect": [%s]}},
+                 "sockets": [{"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""".formatted(port);
+        SandboxedJvm.Result bare = SandboxedJvm.unconfined().classpath(Probes.testClasses())
+                .jvmOptions("--enable-native-access=ALL-UNNAMED").run(SocketProbe.class.getName(), "addrform", port);
+        SandboxedJvm.Result r = probe(policy, "addrform", port, "native-socket", "2", "1", "0");
+        String without = result(bare, "addrform " + port);
+        assertTrue(without.contains(" OK ") || without.contains("DENIED IPV6_ADDRFORM errno 92"), bare.describe());
+        assertEquals(without.replace(port, "PORT"), result(r, "addrform " + port).replace(port, "PORT"), r.describe());
+        assertDeniedWith(r, "native-socket 2 1 0", "errno 13");
+    }
+
     @Test
     void everyJdkSocketApiWorksWhenItsKindIsAllowed() {
         SandboxedJvm.Result r = probe(policy("""

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Probe}). Commands: {@code api NAME PORT} for each public JDK socket API
  * ({@link #API_NAMES}), {@code native-socket D T P}, {@code native-socketpair D T P},
  * {@code io-uring}, {@code x32-socket D T P}, {@code i386-socket D T P}, {@code i386-socketcall D T P},
- * {@code accept-inherited}, {@code child CMD...} (runs a process and reports its exit status).
+ * {@code accept-inherited}, {@code addrform PORT} (a v4-mapped inet6 TCP connection turned into an inet
+ * socket with IPV6_ADDRFORM), {@code child CMD...} (runs a process and reports its exit status).
  */
 public final class SocketProbe {
     public static final String[] API_NAMES = {"socket", "server-socket", "datagram-socket", "multicast-socket",
@@ -65,6 +66,10 @@ public final class SocketProbe {
                     report(cmd + " " + d + " " + t + " " + p, errnoOutcome(r));
                 }
                 case "accept-inherited" -> report("accept-inherited", acceptInherited());
+                case "addrform" -> {
+                    int port = Integer.parseInt(args[++i]);
+                    report("addrform " + port, addrform(port));
+                }
                 case "child" -> {
                     String[] command = java.util.Arrays.copyOfRange(args, i + 1, args.length);
                     i = args.length;
@@ -181,6 +186,36 @@ public final class SocketProbe {
             return (status == 0 ? "OK" : "DENIED") + " exit " + status + ": " + out;
         } catch (IOException | InterruptedException e) {
             return "DENIED cannot start: " + e;
+        }
+    }
+
+    /**
+     * socket(AF_INET6, SOCK_STREAM), connect to ::ffff:127.0.0.1:port, then
+     * setsockopt(IPPROTO_IPV6, IPV6_ADDRFORM, AF_INET): the same socket becomes an AF_INET one
+     * (SO_DOMAIN says so). No new socket is created, so no socket rule is asked.
+     */
+    static String addrform(int port) throws Throwable {
+        boolean x86 = System.getProperty("os.arch").equals("amd64");
+        int fd = NativeCalls.socket(10, 1, 0);
+        if (fd < 0) {
+            return "DENIED socket errno " + (-fd);
+        }
+        try {
+            java.nio.ByteBuffer sa = java.nio.ByteBuffer.allocate(28).order(java.nio.ByteOrder.nativeOrder());
+            sa.putShort((short) 10).order(java.nio.ByteOrder.BIG_ENDIAN).putShort((short) port).putInt(0)
+                    .put(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 127, 0, 0, 1});
+            long r = NativeCalls.sockaddrCall(x86 ? 42 : 203, fd, sa.array());
+            if (r < 0) {
+                return "DENIED connect errno " + (-r);
+            }
+            byte[] inet = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder()).putInt(2).array();
+            r = NativeCalls.call(x86 ? 54 : 208, fd, 41 /* IPPROTO_IPV6 */, 1 /* IPV6_ADDRFORM */, inet, 4);
+            if (r < 0) {
+                return "DENIED IPV6_ADDRFORM errno " + (-r);
+            }
+            return "OK the connected socket is now AF_INET";
+        } finally {
+            NativeCalls.close(fd);
         }
     }
 }

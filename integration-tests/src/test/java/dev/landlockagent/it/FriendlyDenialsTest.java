@@ -113,6 +113,27 @@ class FriendlyDenialsTest {
         assertTrue(url.contains("connect to 127.0.0.1:" + other + " (TCP) is not allowed"), url);
     }
 
+    /**
+     * A UNIX server socket under a policy that may write the folder but not listen: the rule to add
+     * is network.unix.listen, never make_sock alone (which would be refused at the next start);
+     * with it, the same bind works.
+     */
+    @Test
+    void aDeniedUnixBindNamesUnixListeningAndWorksOnceThePolicyHasIt() throws IOException {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        String rules = """
+                "filesystem": [{"path": "%s", "allow": ["read", "write"]}],
+                "sockets": [{"domain": "unix", "type": "stream"}]""".formatted(run);
+        SandboxedJvm.Result r = probe("{\"version\": 1, " + rules + "}", "unix-bind", run.resolve("s.sock").toString());
+        String line = result(r, "unix-bind");
+        assertTrue(line.contains("bind to " + run.resolve("s.sock") + " (UNIX) is not allowed by the landlock-agent policy"), line);
+        assertTrue(line.contains("add to \"network\" (merge): {\"network\": {\"unix\": {\"listen\": true}}}"), line);
+        assertFalse(line.contains("make_sock"), "the folder is writable: listen is all it lacks: " + line);
+        SandboxedJvm.Result ok = probe("{\"version\": 1, \"network\": {\"unix\": {\"listen\": true}}, " + rules + "}",
+                "unix-bind", run.resolve("s.sock").toString());
+        assertTrue(result(ok, "unix-bind").endsWith(" OK"), ok.describe());
+    }
+
     @Test
     void deniedFileAccessNamesThePathTheMissingRightsAndTheRule() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("data"));

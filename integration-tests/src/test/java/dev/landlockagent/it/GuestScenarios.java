@@ -316,8 +316,9 @@ class GuestScenarios {
             }
         }
         for (String l : r.stdoutLines()) {
-            if (l.startsWith("RESULT ")) {
-                b.append("\n    ").append(l);
+            // the inbound section's attempts are few and are the evidence the issue asks for
+            if (l.startsWith("RESULT ") || (scenario.startsWith("inbound") && l.startsWith("ATTEMPT "))) {
+                b.append("\n    ").append(l.length() > 220 ? l.substring(0, 220) + " ..." : l);
             }
         }
         System.out.println(b);

@@ -43,6 +43,17 @@ public final class DenialProbe {
                         }
                     });
                 }
+                case "unix-bind" -> {
+                    java.nio.file.Path socket = java.nio.file.Path.of(args[++i]);
+                    report("unix-bind", () -> {
+                        try (java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open(
+                                java.net.StandardProtocolFamily.UNIX)) {
+                            s.bind(java.net.UnixDomainSocketAddress.of(socket));
+                        } finally {
+                            Files.deleteIfExists(socket);
+                        }
+                    });
+                }
                 case "http-client" -> {
                     int port = Integer.parseInt(args[++i]);
                     report("http-client", () -> HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()

@@ -307,15 +307,6 @@ public final class Hostile {
         return b.array();
     }
 
-    /** struct sockaddr_un for an abstract name ("\0name"). */
-    private static byte[] sockaddrAbstract(String name) {
-        byte[] n = name.getBytes(StandardCharsets.US_ASCII);
-        ByteBuffer b = ByteBuffer.allocate(3 + n.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putShort((short) 1);
-        b.put((byte) 0);
-        b.put(n);
-        return b.array();
-    }
 
     // ------------------------------------------------------------------------------ processes
 
@@ -424,7 +415,7 @@ public final class Hostile {
                 if (fd < 0) {
                     throw new Blocked("socket(AF_UNIX): errno " + (-fd));
                 }
-                long r = NativeCalls.sockaddrCall(NR_CONNECT, fd, sockaddrAbstract(abstractName));
+                long r = NativeCalls.sockaddrCall(NR_CONNECT, fd, Inbound.abstractAddress(abstractName));
                 NativeCalls.close(fd);
                 return errno(r, "connect to @" + abstractName);
             });

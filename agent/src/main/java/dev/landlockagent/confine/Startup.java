@@ -191,6 +191,9 @@ public final class Startup implements Consumer<Object[]> {
             for (PathGrant g : plan.paths()) {
                 log().debug("rule " + g);
             }
+            for (String l : plan.listening().describe()) {
+                log().debug(l);
+            }
         }
 
         Confinement confinement = new Confinement(sys);

@@ -34,4 +34,14 @@ public record ListenPlan(String unixOrigin, String bindOrigin, String listenOrig
     public boolean restricts() {
         return !bind() || !listen();
     }
+
+    /** For the debug log: one line each for UNIX listening, bind(2) and listen(2). */
+    public java.util.List<String> describe() {
+        return java.util.List.of(line("UNIX sockets listen", unixOrigin), line("bind(2)", bindOrigin),
+                line("listen(2)", listenOrigin));
+    }
+
+    private static String line(String what, String origin) {
+        return what + ": " + (origin == null ? "refused (nothing in the policy needs it)" : "allowed by " + origin);
+    }
 }

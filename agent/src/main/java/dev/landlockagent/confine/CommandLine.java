@@ -27,7 +27,6 @@ public final class CommandLine {
     private final int mainIndex;
     private final boolean moduleMain;
     private final boolean limitsModules;
-    private final boolean hasArgFile;
 
     public CommandLine(List<byte[]> argv) {
         if (argv.isEmpty()) {
@@ -42,7 +41,6 @@ public final class CommandLine {
         int i = 1;
         boolean module = false;
         boolean limit = false;
-        boolean argFile = false;
         int main = -1;
         while (i < args.size()) {
             String a = args.get(i);
@@ -61,9 +59,6 @@ public final class CommandLine {
             if (a.equals("--limit-modules") || a.startsWith("--limit-modules=")) {
                 limit = true;
             }
-            if (a.startsWith("@") && !a.startsWith("@@")) {
-                argFile = true;
-            }
             if (OPTIONS_WITH_VALUE.contains(a)) {
                 i += 2;
                 continue;
@@ -79,7 +74,6 @@ public final class CommandLine {
         this.mainIndex = main;
         this.moduleMain = module;
         this.limitsModules = limit;
-        this.hasArgFile = argFile;
     }
 
     /** Splits {@code /proc/self/cmdline}: NUL-terminated arguments. */
@@ -110,7 +104,7 @@ public final class CommandLine {
         return args;
     }
 
-    /** The arguments the launcher reads as options (before the main class, jar or module). */
+    /** The arguments the launcher reads itself: its options, then the main class, jar or module that ends them. */
     public List<String> launcherOptions() {
         return args.subList(1, firstAppArg);
     }
@@ -130,10 +124,6 @@ public final class CommandLine {
 
     public boolean limitsModules() {
         return limitsModules;
-    }
-
-    public boolean hasArgFile() {
-        return hasArgFile;
     }
 
     /** {@code -javaagent:} jars among {@code options}. */

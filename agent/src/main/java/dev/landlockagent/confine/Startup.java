@@ -7,6 +7,7 @@ import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Errata;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.LandlockAbi;
+import dev.landlockagent.landlock.RestrictSelfFlag;
 import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.LinuxSyscalls;
 import dev.landlockagent.linux.SyscallException;
@@ -388,7 +389,7 @@ public final class Startup implements Consumer<Object[]> {
                 return reExecOrFallback(policy, "-D" + MECHANISM_PROPERTY + "=" + forced + " asks for it");
             case "auto":
                 if (!abi.hasTsync()) {
-                    return reExecOrFallback(policy, abi + " has no TSYNC (" + LandlockAbi.describe(8) + ")");
+                    return reExecOrFallback(policy, abi + " has no TSYNC (" + LandlockAbi.describe(RestrictSelfFlag.TSYNC.sinceAbi()) + ")");
                 }
                 return held.needsDropping(keep) ? reExecOrFallback(policy, "the JVM holds the capabilities "
                         + String.join(", ", held.beyond(keep)) + ", which no syscall can take from its other threads")

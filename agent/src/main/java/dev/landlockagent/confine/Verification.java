@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -36,11 +37,29 @@ public final class Verification {
         if (nnp != null) {
             return nnp;
         }
-        try (FileChannel ch = FileChannel.open(readableFile)) {
-            int n = ch.read(ByteBuffer.allocate(1), marker.canaryOffset());
+        return canary(readableFile, marker.canaryOffset());
+    }
+
+    /**
+     * Only the positional read may answer: a file that cannot be opened (or is not a regular file,
+     * whose read can fail for its own reasons) proves nothing. A regular file that opened reads past
+     * its end as end-of-file; only the filter makes that read fail.
+     */
+    static String canary(Path readableFile, long offset) {
+        if (!Files.isRegularFile(readableFile)) {
+            return "the seccomp canary could not be probed: " + readableFile + " is not a readable regular file";
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(readableFile);
+        } catch (IOException e) {
+            return "the seccomp canary could not be probed: opening " + readableFile + " failed (" + e.getMessage() + ")";
+        }
+        try (ch) {
+            int n = ch.read(ByteBuffer.allocate(1), offset);
             return "the seccomp canary did not answer (read returned " + n + ")";
         } catch (IOException expected) {
-            return null;
+            return null; // the filter's errno on pread64 at the secret offset
         }
     }
 

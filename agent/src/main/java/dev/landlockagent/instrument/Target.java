@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * A JDK class the agent instruments: the funnels every public socket and file API goes through
- * (FACTS.md, "The JDK's socket paths"), each method with the operation the explainer knows it by.
+ * (docs/kernel-facts.md, "The JDK"), each method with the operation the explainer knows it by.
  * {@code descriptor} pins the exact overload.
  */
 record Target(String module, String internalName, List<Method> methods) {

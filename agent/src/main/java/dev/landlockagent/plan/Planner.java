@@ -189,7 +189,7 @@ public final class Planner {
         Transport tcp = net.tcp();
         if (!abi.hasTcpRules()) {
             if (tcp != null) {
-                refuseOrWarn(tcp.at(), tcp.key(), needs("TCP port rules", 4),
+                refuseOrWarn(tcp.at(), tcp.key(), needs("TCP port rules", AccessNet.BIND_TCP.sinceAbi()),
                         "remove \"tcp\" from \"network\" (or run on Linux 6.7 or later)", "TCP ports");
             } else if (!notEnforced.contains("TCP ports")) {
                 notEnforced.add("TCP ports");
@@ -206,7 +206,7 @@ public final class Planner {
         Transport udp = net.udp();
         if (!abi.hasUdpRules()) {
             if (udp != null) {
-                refuseOrWarn(udp.at(), udp.key(), needs("UDP port rules", 10),
+                refuseOrWarn(udp.at(), udp.key(), needs("UDP port rules", AccessNet.BIND_UDP.sinceAbi()),
                         "remove \"udp\" from \"network\" (UDP sockets can still be limited with \"sockets\")", "UDP ports");
             }
             return 0;

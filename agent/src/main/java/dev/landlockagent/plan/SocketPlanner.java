@@ -35,7 +35,7 @@ import static dev.landlockagent.policy.SocketNames.SOCK_STREAM;
 /**
  * Plans socket creation: the kinds a policy's {@code sockets} list allows (or those its
  * {@code network} rules imply), closing the protocols that bypass Landlock's TCP port rules
- * (MPTCP, SCTP, SMC; measured on this kernel, see FACTS.md), and checking that {@code network} and
+ * (MPTCP, SCTP, SMC; measured, docs/kernel-facts.md), and checking that {@code network} and
  * {@code sockets} agree.
  */
 final class SocketPlanner {

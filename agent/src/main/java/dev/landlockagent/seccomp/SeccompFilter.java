@@ -35,7 +35,7 @@ import java.util.TreeSet;
  *       mode or flags, and clone3 and openat2, which pass them in memory, return ENOSYS so that
  *       the C library falls back to clone and openat.</li>
  *   <li>An optional canary: pread64 at one secret offset fails. The re-executed JVM probes it to
- *       prove that the first JVM confined it (see confine.ReExec).</li>
+ *       prove that the first JVM confined it (see confine.Verification).</li>
  * </ul>
  */
 public final class SeccompFilter {

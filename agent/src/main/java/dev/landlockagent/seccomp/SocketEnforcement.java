@@ -6,7 +6,7 @@ import dev.landlockagent.plan.SocketPlan;
 /**
  * The one place that decides who enforces socket-creation rules on this kernel.
  *
- * <p>Today no released kernel has Landlock socket rules (an unmerged patch series; FACTS.md), so
+ * <p>Today no released kernel has Landlock socket rules (an unmerged patch series; docs/kernel-facts.md), so
  * the seccomp filter enforces the whole {@link SocketPlan}. When a kernel reports them, a Landlock
  * backend adds the plan's kinds to the ruleset here and returns the part seccomp must still check
  * (io_uring is covered by the Landlock hook too, per the RFC). No constants of the unmerged

@@ -24,7 +24,7 @@ import java.util.List;
  * method handles on a cold JVM, and a heap-to-native copy costs a type switch bootstrap.
  *
  * <p>Calls are serialised; the agent makes them from one thread, but the handle may be linked on
- * another (see {@link #linkInBackground()}).
+ * another (see {@link Linking#start}).
  */
 public final class LinuxSyscalls implements Syscalls {
     private static final long AT_FDCWD = -100;

@@ -142,7 +142,9 @@ class GuestScenarios {
      * The escape suite's inbound section (probe.Inbound) under a policy that allows UNIX stream and
      * datagram sockets and binds nothing, as root (re-exec) and as uid 65534 (TSYNC from ABI 8):
      * an unconfined peer must get no connection and no descriptor in. Then, as the control, the
-     * same with "network": {"unix": {"listen": true}}, where every inbound attempt must work.
+     * same with "network": {"unix": {"listen": true}}, where every inbound attempt must work; and a
+     * server policy (a TCP bind rule), where abstract names are the documented limit and socket
+     * files stay closed.
      */
     @Test
     void nothingOutsideConnectsInToAPolicyThatBindsNothing() throws Exception {
@@ -151,15 +153,19 @@ class GuestScenarios {
         Path readable = Files.createDirectories(scratch.resolve("inbound-readable")).toAbsolutePath();
         Files.writeString(readable.resolve("readable.txt"), "r\n");
         try (OutsidePeer peer = OutsidePeer.start(secret.toAbsolutePath(), root, root.resolve("fd.sock"))) {
-            for (String run : new String[] {"root", "uid 65534", "listen"}) {
+            // uid 65534 (the TSYNC path) and the server policy where TSYNC exists; below ABI 8 both
+            // paths are the re-exec one root takes, and each run costs the matrix about 25 s
+            String[] runs = ABI >= 8 ? new String[] {"root", "uid 65534", "listen", "server"} : new String[] {"root", "listen"};
+            for (String run : runs) {
                 Path writable = Files.createDirectories(root.resolve(run.replace(' ', '-')));
                 writable.toFile().setWritable(true, false);
                 String policy = """
                         {"version": 1, "compatibility": "best-effort",
                          "filesystem": [{"path": "%s", "allow": ["read", "write"]}, {"path": "/usr", "allow": ["read", "execute"]}],
-                         "network": {"tcp": {"connect": [1]}%s},
+                         "network": {"tcp": {"connect": [1]%s}%s},
                          "sockets": [{"domain": "unix", "type": ["stream", "dgram"]}, {"domain": "inet6", "type": "stream", "protocol": "tcp"}]}"""
-                        .formatted(writable, run.equals("listen") ? ", \"unix\": {\"listen\": true}" : "");
+                        .formatted(writable, run.equals("server") ? ", \"bind\": [0]" : "",
+                                run.equals("listen") ? ", \"unix\": {\"listen\": true}" : "");
                 SandboxedJvm jvm = SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses(), readable)
                         .jvmOptions("--enable-native-access=ALL-UNNAMED", "-Dsecret=" + secret.toAbsolutePath(), "-Doutside=" + root,
                                 "-Dreadable=" + readable.resolve("readable.txt"), "-Dabi=" + ABI, "-Dsections=inbound")
@@ -167,6 +173,10 @@ class GuestScenarios {
                         .timeout(Probes.awaitLimit().multipliedBy(4));
                 if (run.equals("listen")) {
                     jvm.jvmOptions("-Dinbound.expect=works", "-Dlisten.allowed=true");
+                }
+                if (run.equals("server")) {
+                    // binds TCP ports and creates UNIX sockets: abstract binds are its documented limit
+                    jvm.jvmOptions("-Dinbound.expect=abstract-limit", "-Dlisten.allowed=true");
                 }
                 if (run.equals("uid 65534")) {
                     jvm.asUser(65534, 65534);
@@ -185,11 +195,53 @@ class GuestScenarios {
                 assertTrue(attempts.size() >= 8, run + ": " + attempts.size() + " attempts\n" + r.describe());
                 if (run.equals("listen")) {
                     assertTrue(attempts.stream().filter(l -> l.contains(" WORKS ")).count() >= 5, r.describe());
+                } else if (run.equals("server")) {
+                    assertTrue(attempts.stream().anyMatch(l -> l.startsWith("ATTEMPT main inbound-pathname-stream BLOCKED")),
+                            "no socket file without unix listening\n" + r.describe());
                 } else {
                     assertTrue(attempts.stream().filter(l -> l.contains(" inbound-") && l.contains(" BLOCKED ")).count() >= 5,
                             r.describe());
                 }
             }
+        }
+    }
+
+    /**
+     * IPV6_ADDRFORM on a connected v4-mapped inet6 TCP socket creates no socket, so a policy with
+     * no inet rule leaves it as this kernel makes it: the same answer as without the agent.
+     */
+    @Test
+    void ipv6AddrformIsWhatTheKernelMakesItWithoutAnInetRule() throws IOException {
+        try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Thread accept = Thread.ofVirtual().start(() -> {
+                while (!listener.isClosed()) {
+                    try {
+                        listener.accept().close();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            String port = Integer.toString(listener.getLocalPort());
+            String policy = """
+                    {"version": 1, "compatibility": "best-effort", "network": {"tcp": {"connect": [%s]}},
+                     "sockets": [{"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""".formatted(port);
+            SandboxedJvm.Result bare = evidence("addrform without the agent", SandboxedJvm.unconfined().classpath(Probes.testClasses())
+                    .jvmOptions("--enable-native-access=ALL-UNNAMED").run(dev.landlockagent.it.probe.SocketProbe.class.getName(),
+                            "addrform", port));
+            SandboxedJvm.Result r = evidence("addrform", SandboxedJvm.withPolicyJson(policy).classpath(Probes.testClasses())
+                    .jvmOptions("--enable-native-access=ALL-UNNAMED").run(dev.landlockagent.it.probe.SocketProbe.class.getName(),
+                            "addrform", port));
+            if (ABI == 0) {
+                assertFailsClosedWithoutLandlock(r);
+                return;
+            }
+            String without = Probes.result(bare, "addrform " + port);
+            assertEquals(without, Probes.result(r, "addrform " + port), r.describe());
+            listener.close();
+            accept.join(5000);
+        } catch (InterruptedException e) {
+            throw new IOException(e);
         }
     }
 

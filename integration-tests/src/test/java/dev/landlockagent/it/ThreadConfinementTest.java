@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Every thread of a confined JVM is inside the domain, including the threads that exist before the
  * agent runs and the threads they start later: the bug that restricting only the main thread in
- * premain would leave open (FACTS.md).
+ * premain would leave open (docs/kernel-facts.md).
  */
 @RequiresLandlock(abi = 1)
 class ThreadConfinementTest {

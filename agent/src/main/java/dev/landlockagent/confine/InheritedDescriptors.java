@@ -78,7 +78,7 @@ final class InheritedDescriptors {
             need = mode == O_WRONLY ? AccessFs.WRITE_FILE.mask()
                     : mode == O_RDWR ? AccessFs.READ_FILE.mask() | AccessFs.WRITE_FILE.mask() : AccessFs.READ_FILE.mask();
         }
-        long denied = need & plan.handledFs() & ~FileGrants.granted(plan, p);
+        long denied = need & plan.handledFs() & ~plan.grantedAt(p);
         return denied == 0;
     }
 

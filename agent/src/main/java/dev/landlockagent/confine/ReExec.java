@@ -36,12 +36,8 @@ public final class ReExec {
      * arguments. {@code -javaagent:X} becomes {@code -agentlib:instrument=X}, which loads the same
      * agent but lets CDS keep its archived module graph (~35 ms per start, measured); not for
      * {@code -m} or {@code --limit-modules}, where java.instrument must be added explicitly.
+     * {@code jvmOptions} come before all of that, so that the user's own options, later, win.
      */
-    public static Request prepare(CommandLine cmd, Path executable, List<byte[]> environment, Marker marker) {
-        return prepare(cmd, executable, environment, marker, List.of());
-    }
-
-    /** As {@link #prepare(CommandLine, Path, List, Marker)}, with JVM options put first (the user's own come later and win). */
     public static Request prepare(CommandLine cmd, Path executable, List<byte[]> environment, Marker marker,
                                   List<String> jvmOptions) {
         List<byte[]> env = new ArrayList<>(environment.size());

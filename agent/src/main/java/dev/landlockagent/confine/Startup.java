@@ -272,7 +272,7 @@ public final class Startup implements Consumer<Object[]> {
                 mechanism.label(), null, null, info, plan.warnings());
         ReExec.Request request = null;
         if (mechanism == Mechanism.REEXEC) {
-            boolean cwdListable = (FileGrants.granted(plan, Path.of(System.getProperty("user.dir")))
+            boolean cwdListable = (plan.grantedAt(Path.of(System.getProperty("user.dir")))
                     & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
             request = ReExec.prepare(cmd, ThisJvm.executable(), ThisJvm.environment(), marker,
                     ReExec.perfDataOptions(cmd, cwdListable));

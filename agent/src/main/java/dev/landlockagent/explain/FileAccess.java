@@ -1,17 +1,15 @@
 package dev.landlockagent.explain;
 
 import dev.landlockagent.landlock.AccessFs;
-import dev.landlockagent.plan.PathGrant;
+import dev.landlockagent.plan.KernelPath;
 import dev.landlockagent.plan.RulesetPlan;
+import dev.landlockagent.policy.AccessNames;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
- * Which Landlock rights the plan grants at a path, as the kernel computes them: the union of the
- * rules on the path itself and on every folder above it, after symbolic links are resolved.
+ * Paths and rights in the words of a denial: the path as the kernel saw it, the rights granted
+ * there ({@link RulesetPlan#grantedAt}), and the policy names that would grant the missing ones.
  */
 final class FileAccess {
     private FileAccess() {
@@ -19,46 +17,12 @@ final class FileAccess {
 
     /** The path as the kernel sees it: absolute, with the existing part's symbolic links resolved. */
     static Path resolve(String file) {
-        Path p = Path.of(file).toAbsolutePath().normalize();
-        Path existing = p;
-        Path rest = null;
-        while (existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
-            rest = rest == null ? existing.getFileName() : existing.getFileName().resolve(rest);
-            existing = existing.getParent();
-        }
-        if (existing == null) {
-            return p;
-        }
-        try {
-            Path real = existing.toRealPath();
-            return rest == null ? real : real.resolve(rest);
-        } catch (IOException | SecurityException e) {
-            return p;
-        }
+        return KernelPath.of(Path.of(file));
     }
 
     /** The rights granted at {@code path}. */
     static long granted(RulesetPlan plan, Path path) {
-        long access = 0;
-        for (PathGrant g : plan.paths()) {
-            Path root = realOrSelf(g.path());
-            if (path.startsWith(root)) {
-                boolean exactFile = path.equals(root);
-                boolean beneathFolder = !path.equals(root) && Files.isDirectory(root);
-                if (exactFile || beneathFolder) {
-                    access |= g.access();
-                }
-            }
-        }
-        return access;
-    }
-
-    private static Path realOrSelf(Path p) {
-        try {
-            return p.toRealPath();
-        } catch (IOException | SecurityException e) {
-            return p;
-        }
+        return plan.grantedAt(path);
     }
 
     /** The kernel names of {@code rights}, e.g. "read_file, write_file". */
@@ -70,11 +34,11 @@ final class FileAccess {
     static String allowList(long rights) {
         StringBuilder b = new StringBuilder();
         long rest = rights;
-        if ((rest & (AccessFs.READ_FILE.mask() | AccessFs.READ_DIR.mask())) != 0) {
+        if ((rest & AccessNames.READ) != 0) {
             b.append("\"read\"");
-            rest &= ~(AccessFs.READ_FILE.mask() | AccessFs.READ_DIR.mask());
+            rest &= ~AccessNames.READ;
         }
-        long write = dev.landlockagent.policy.AccessNames.WRITE;
+        long write = AccessNames.WRITE;
         if ((rest & write) != 0) {
             b.append(b.isEmpty() ? "" : ", ").append("\"write\"");
             rest &= ~write;

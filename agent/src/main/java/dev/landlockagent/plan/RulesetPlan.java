@@ -63,6 +63,22 @@ public record RulesetPlan(
         return false;
     }
 
+    /**
+     * The rights granted at a path, as the kernel computes them: the union of the rules on the path
+     * itself and on every folder above it, with symbolic links resolved on both sides ({@link KernelPath}).
+     */
+    public long grantedAt(java.nio.file.Path path) {
+        java.nio.file.Path target = KernelPath.of(path);
+        long access = 0;
+        for (PathGrant g : paths) {
+            java.nio.file.Path root = KernelPath.of(g.path());
+            if (target.equals(root) || (target.startsWith(root) && java.nio.file.Files.isDirectory(root))) {
+                access |= g.access();
+            }
+        }
+        return access;
+    }
+
     /** The counts and notes the agent's INFO line reports, without the mechanism. */
     public String summary() {
         return summary(List.of());

@@ -13,9 +13,6 @@ import dev.landlockagent.plan.SocketPlan;
  * interface are guessed: the kernel's ABI will tell.
  */
 public interface SocketEnforcement {
-    /** For the INFO line: who enforces socket creation. */
-    String mechanism();
-
     /** What the seccomp filter must still enforce of {@code plan}. */
     SocketPlan forSeccomp(SocketPlan plan);
 
@@ -29,11 +26,6 @@ public interface SocketEnforcement {
         static final Seccomp INSTANCE = new Seccomp();
 
         private Seccomp() {
-        }
-
-        @Override
-        public String mechanism() {
-            return "seccomp";
         }
 
         @Override

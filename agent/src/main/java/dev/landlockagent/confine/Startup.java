@@ -4,7 +4,6 @@ import dev.landlockagent.explain.DenialExplainer;
 import dev.landlockagent.explain.ExplainContext;
 import dev.landlockagent.instrument.DenialInstrumentation;
 import dev.landlockagent.landlock.AccessFs;
-import dev.landlockagent.landlock.Errata;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.landlock.RestrictSelfFlag;
@@ -251,7 +250,7 @@ public final class Startup implements Consumer<Object[]> {
 
     private Decision decide(LandlockAbi abi, Policy policy, JvmFacts facts, Capabilities held, CommandLine cmd,
                             PolicySource.Document doc, int generation, long canary) throws StartupFailure, PolicyException {
-        RulesetPlan plan = Planner.plan(policy, new KernelInfo(abi, Errata.NONE), facts);
+        RulesetPlan plan = Planner.plan(policy, new KernelInfo(abi), facts);
         Mechanism mechanism = mechanism(abi, policy, held, plan.capabilities());
         List<ReadOnlyView.Step> view = List.of();
         List<String> notEnforced = List.of();
@@ -437,13 +436,7 @@ public final class Startup implements Consumer<Object[]> {
             throw new StartupFailure("Landlock is not available, so the policy cannot be enforced: " + e.meaning()
                     + " (" + e.syscall() + " returned " + dev.landlockagent.linux.Errno.nameOf(e.errno()) + ")", e);
         }
-        Errata errata;
-        try {
-            errata = landlock.errata(abi);
-        } catch (SyscallException e) {
-            errata = Errata.NONE;
-        }
-        return new KernelInfo(abi, errata);
+        return new KernelInfo(abi);
     }
 
     /** A canary offset in [2^62, 2^63): positive, and never a position a real file read uses. */

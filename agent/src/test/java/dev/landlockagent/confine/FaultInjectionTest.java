@@ -83,7 +83,7 @@ class FaultInjectionTest {
                 PolicyContext.of(dir, dir, dir, dir, null, dir, Map.of()));
         JvmFacts facts = new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), null, dir, "u");
-        plan = Planner.plan(policy, new KernelInfo(LandlockAbi.of(7), dev.landlockagent.landlock.Errata.NONE), facts);
+        plan = Planner.plan(policy, new KernelInfo(LandlockAbi.of(7)), facts);
     }
 
     /** Confines and re-executes through {@code sys}, as the re-exec path does. */

@@ -33,7 +33,7 @@ class InheritedDescriptorsTest {
         String json = "{\"version\": 1, \"jvm\": \"none\", \"filesystem\": [{\"path\": \"" + readable + "\", \"allow\": [\"read\"]}]}";
         RulesetPlan plan = Planner.plan(PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), "policy.json",
                         PolicyContext.of(dir, dir, dir, dir, null, dir, Map.of())),
-                new KernelInfo(LandlockAbi.of(7), dev.landlockagent.landlock.Errata.NONE),
+                new KernelInfo(LandlockAbi.of(7)),
                 new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null,
                         dir, "u"));
         Map<Integer, InheritedDescriptors.Descriptor> open = new TreeMap<>();

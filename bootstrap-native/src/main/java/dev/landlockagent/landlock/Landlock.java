@@ -9,7 +9,6 @@ import java.util.Set;
 /** Landlock's three syscalls as typed operations over a {@link Syscalls} seam. */
 public final class Landlock {
     private static final int CREATE_RULESET_VERSION = 1;
-    private static final int CREATE_RULESET_ERRATA = 1 << 1;
 
     private final Syscalls sys;
 
@@ -27,14 +26,6 @@ public final class Landlock {
             throw new SyscallException("landlock_create_ruleset", Errno.EOPNOTSUPP.number());
         }
         return LandlockAbi.of(v);
-    }
-
-    /** The errata the running kernel reports (ABI 7 and later), else none. */
-    public Errata errata(LandlockAbi abi) throws SyscallException {
-        if (!abi.hasErrataQuery()) {
-            return Errata.NONE;
-        }
-        return new Errata(sys.landlockQuery(CREATE_RULESET_ERRATA));
     }
 
     /** Creates a ruleset handling the given access; close it when done. */

@@ -102,11 +102,6 @@ public record LandlockAbi(int version) {
         return supports(RestrictSelfFlag.TSYNC);
     }
 
-    /** Whether the errata query ({@code LANDLOCK_CREATE_RULESET_ERRATA}) exists (ABI 7). */
-    public boolean hasErrataQuery() {
-        return version >= 7;
-    }
-
     /**
      * The size of {@code struct landlock_ruleset_attr} to pass: the size that covers the last
      * non-zero field (u64 handled_access_fs @0, handled_access_net @8, scoped @16).

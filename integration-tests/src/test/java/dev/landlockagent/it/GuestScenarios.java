@@ -212,11 +212,13 @@ class GuestScenarios {
      */
     @Test
     void ipv6AddrformIsWhatTheKernelMakesItWithoutAnInetRule() throws IOException {
+        // The connections stay open: IPV6_ADDRFORM needs an established socket (ENOTCONN once the peer closed).
+        List<java.net.Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
         try (java.net.ServerSocket listener = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Thread accept = Thread.ofVirtual().start(() -> {
                 while (!listener.isClosed()) {
                     try {
-                        listener.accept().close();
+                        accepted.add(listener.accept());
                     } catch (IOException e) {
                         return;
                     }
@@ -242,6 +244,10 @@ class GuestScenarios {
             accept.join(5000);
         } catch (InterruptedException e) {
             throw new IOException(e);
+        } finally {
+            for (java.net.Socket c : accepted) {
+                c.close();
+            }
         }
     }
 

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,8 +93,29 @@ class SocketRulesTest {
      * it must work confined too. Either way the inet socket the policy denies stays denied.
      */
     @Test
-    void ipv6AddrformOnAConnectedV4MappedSocketIsWhatTheKernelMakesItWithoutAnInetRule() {
-        String port = Integer.toString(listener.getLocalPort());
+    void ipv6AddrformOnAConnectedV4MappedSocketIsWhatTheKernelMakesItWithoutAnInetRule() throws Exception {
+        // Its own listener, which keeps each connection open: IPV6_ADDRFORM needs an established socket.
+        List<Socket> accepted = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (ServerSocket holding = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Thread.ofVirtual().start(() -> {
+                while (!holding.isClosed()) {
+                    try {
+                        accepted.add(holding.accept());
+                    } catch (java.io.IOException e) {
+                        return;
+                    }
+                }
+            });
+            addrform(holding.getLocalPort());
+        } finally {
+            for (Socket c : accepted) {
+                c.close();
+            }
+        }
+    }
+
+    private void addrform(int listening) {
+        String port = Integer.toString(listening);
         String policy = """
                 {"version": 1, "network": {"tcp": {"connect": [%s]}},
                  "sockets": [{"domain": "inet6", "type": "stream", "protocol": "tcp"}]}""".formatted(port);

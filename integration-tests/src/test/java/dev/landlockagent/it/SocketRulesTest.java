@@ -88,9 +88,10 @@ class SocketRulesTest {
     /**
      * IPV6_ADDRFORM turns a connected, v4-mapped inet6 TCP socket into an inet one: not a new
      * socket, so a policy with inet6 TCP and no inet rule at all must leave it as the kernel has
-     * it. Linux 6.18 here answers ENOPROTOOPT even without the agent (measured), so the confined
-     * result is compared with the same probe run without the agent; where the kernel does it,
-     * it must work confined too. Either way the inet socket the policy denies stays denied.
+     * it. This machine's 6.18 answers ENOPROTOOPT even without the agent, Debian's kernels in the
+     * guests turn the socket (GuestScenarios), so the confined result is compared with the same
+     * probe run without the agent; where the kernel does it, it must work confined too. Either way
+     * the inet socket the policy denies stays denied.
      */
     @Test
     void ipv6AddrformOnAConnectedV4MappedSocketIsWhatTheKernelMakesItWithoutAnInetRule() throws Exception {

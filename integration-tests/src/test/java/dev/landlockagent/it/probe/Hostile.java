@@ -46,8 +46,8 @@ import java.util.concurrent.TimeUnit;
 public final class Hostile {
     private static final boolean X86 = System.getProperty("os.arch").equals("amd64");
     private static final long NR_IOCTL = X86 ? 16 : 29;
-    private static final long NR_CONNECT = X86 ? 42 : 203;
-    private static final long NR_BIND = X86 ? 49 : 200;
+    static final long NR_CONNECT = X86 ? 42 : 203;
+    static final long NR_BIND = X86 ? 49 : 200;
     private static final long NR_KILL = X86 ? 62 : 129;
     private static final long NR_PTRACE = X86 ? 101 : 117;
 

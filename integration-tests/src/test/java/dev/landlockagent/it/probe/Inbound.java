@@ -24,10 +24,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class Inbound {
     private static final boolean X86 = System.getProperty("os.arch").equals("amd64");
-    private static final long NR_BIND = X86 ? 49 : 200;
+    // Hostile's NR_CONNECT and NR_BIND, and the rest of a server's calls (x86_64, else aarch64)
+    private static final long NR_BIND = Hostile.NR_BIND;
+    private static final long NR_CONNECT = Hostile.NR_CONNECT;
     private static final long NR_LISTEN = X86 ? 50 : 201;
     private static final long NR_ACCEPT = X86 ? 43 : 202;
-    private static final long NR_CONNECT = X86 ? 42 : 203;
     private static final long NR_SETSOCKOPT = X86 ? 54 : 208;
     private static final long NR_SENDMSG = X86 ? 46 : 211;
     private static final long NR_RECVMSG = X86 ? 47 : 212;

@@ -114,10 +114,7 @@ final class ListenPlanner {
                 return "UDP sockets (" + k.origin() + "), whose ports Landlock restricts only from ABI 10";
             }
         }
-        if (sockets.mode() == SocketPlan.Mode.UNRESTRICTED) {
-            return "\"sockets\": \"unrestricted\"";
-        }
-        return null;
+        return null; // "sockets": "unrestricted" is otherKind's
     }
 
     /**

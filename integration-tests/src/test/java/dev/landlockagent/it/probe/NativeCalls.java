@@ -151,16 +151,8 @@ final class NativeCalls {
     static long receiveDescriptor(long nrRecvmsg, int fd) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
-            MemorySegment data = arena.allocate(8, 8);
-            MemorySegment iov = arena.allocate(16, 8);
-            iov.set(ValueLayout.JAVA_LONG, 0, data.address());
-            iov.set(ValueLayout.JAVA_LONG, 8, 1L);
             MemorySegment control = arena.allocate(64, 8);
-            MemorySegment msg = arena.allocate(56, 8);
-            msg.set(ValueLayout.JAVA_LONG, 16, iov.address());
-            msg.set(ValueLayout.JAVA_LONG, 24, 1L);
-            msg.set(ValueLayout.JAVA_LONG, 32, control.address());
-            msg.set(ValueLayout.JAVA_LONG, 40, 64L);
+            MemorySegment msg = oneByteMessage(arena, arena.allocate(8, 8), control);
             long r = (long) SYSCALL_ADDR.invokeExact(state, nrRecvmsg, (long) fd, msg, 0L);
             if (r < 0) {
                 return -(int) ERRNO.get(state, 0L);
@@ -174,25 +166,31 @@ final class NativeCalls {
         }
     }
 
+    /** A struct msghdr (LP64: iov @16, iovlen @24, control @32, controllen @40) for one byte of {@code data}. */
+    private static MemorySegment oneByteMessage(Arena arena, MemorySegment data, MemorySegment control) {
+        MemorySegment iov = arena.allocate(16, 8);
+        iov.set(ValueLayout.JAVA_LONG, 0, data.address());
+        iov.set(ValueLayout.JAVA_LONG, 8, 1L);
+        MemorySegment msg = arena.allocate(56, 8);
+        msg.set(ValueLayout.JAVA_LONG, 16, iov.address());
+        msg.set(ValueLayout.JAVA_LONG, 24, 1L);
+        msg.set(ValueLayout.JAVA_LONG, 32, control.address());
+        msg.set(ValueLayout.JAVA_LONG, 40, control.byteSize());
+        return msg;
+    }
+
     /** sendmsg(2) of one byte carrying descriptor {@code passed} as SCM_RIGHTS: bytes sent or -errno. */
     static long sendDescriptor(long nrSendmsg, int fd, int passed) throws Throwable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment state = arena.allocate(STATE);
             MemorySegment data = arena.allocate(8, 8);
             data.set(ValueLayout.JAVA_BYTE, 0, (byte) 'x');
-            MemorySegment iov = arena.allocate(16, 8);
-            iov.set(ValueLayout.JAVA_LONG, 0, data.address());
-            iov.set(ValueLayout.JAVA_LONG, 8, 1L);
             MemorySegment control = arena.allocate(24, 8);
             control.set(ValueLayout.JAVA_LONG, 0, 20L);
             control.set(ValueLayout.JAVA_INT, 8, 1);
             control.set(ValueLayout.JAVA_INT, 12, 1);
             control.set(ValueLayout.JAVA_INT, 16, passed);
-            MemorySegment msg = arena.allocate(56, 8);
-            msg.set(ValueLayout.JAVA_LONG, 16, iov.address());
-            msg.set(ValueLayout.JAVA_LONG, 24, 1L);
-            msg.set(ValueLayout.JAVA_LONG, 32, control.address());
-            msg.set(ValueLayout.JAVA_LONG, 40, 24L);
+            MemorySegment msg = oneByteMessage(arena, data, control);
             long r = (long) SYSCALL_ADDR.invokeExact(state, nrSendmsg, (long) fd, msg, 0L);
             return r >= 0 ? r : -(int) ERRNO.get(state, 0L);
         }

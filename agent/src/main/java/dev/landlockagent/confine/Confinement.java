@@ -10,11 +10,11 @@ import dev.landlockagent.linux.Syscalls;
 import dev.landlockagent.plan.PathGrant;
 import dev.landlockagent.plan.PortGrant;
 import dev.landlockagent.plan.RulesetPlan;
-import dev.landlockagent.seccomp.Bpf;
+import dev.landlockagent.linux.Bpf;
 import dev.landlockagent.plan.SocketPlan;
 import dev.landlockagent.seccomp.SeccompFilter;
 import dev.landlockagent.seccomp.SocketEnforcement;
-import dev.landlockagent.seccomp.SockFilter;
+import dev.landlockagent.linux.SockFilter;
 
 import java.util.EnumSet;
 import java.util.List;

@@ -23,7 +23,7 @@ import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.policy.PolicyParser;
 import dev.landlockagent.policy.PolicySource;
 import dev.landlockagent.seccomp.SeccompFilter;
-import dev.landlockagent.seccomp.SockFilter;
+import dev.landlockagent.linux.SockFilter;
 import org.slf4j.Logger;
 
 import java.io.FileInputStream;

@@ -7,7 +7,7 @@ import dev.landlockagent.plan.PortGrant;
 import dev.landlockagent.plan.RulesetPlan;
 import dev.landlockagent.plan.SocketKind;
 import dev.landlockagent.plan.SocketPlan;
-import dev.landlockagent.policy.SocketNames;
+import dev.landlockagent.linux.SocketNames;
 
 import java.lang.reflect.Constructor;
 import java.net.InetAddress;

@@ -83,7 +83,7 @@ public final class DenialInstrumentation implements ClassFileTransformer {
 
     /** Installs the explainer in DenialHook, loaded by the system class loader like the woven code's lookup. */
     private static void installHook(BiFunction<String, Object[], Throwable> explainer) throws Throwable {
-        Class<?> hook = Class.forName("dev.landlockagent.bootstrap.DenialHook", true, ClassLoader.getSystemClassLoader());
+        Class<?> hook = Class.forName("dev.landlockagent.launch.DenialHook", true, ClassLoader.getSystemClassLoader());
         // invokeExact on a method handle, not Method.invoke, whose first use spins method handles (~20 ms)
         MethodHandle install = MethodHandles.publicLookup().findStatic(hook, "install",
                 MethodType.methodType(boolean.class, BiFunction.class));

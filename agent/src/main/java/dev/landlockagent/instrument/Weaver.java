@@ -23,7 +23,7 @@ import java.util.List;
  * <pre>
  *   catch (Throwable t) {
  *       try {
- *           Object r = ((BiFunction) Class.forName("dev.landlockagent.bootstrap.DenialHook", true,
+ *           Object r = ((BiFunction) Class.forName("dev.landlockagent.launch.DenialHook", true,
  *                   ClassLoader.getSystemClassLoader()).getMethod("handler").invoke(null))
  *                   .apply(operation, new Object[] {arguments..., t});
  *           if (r instanceof Throwable) t = (Throwable) r;
@@ -44,7 +44,7 @@ import java.util.List;
  * class to compute a frame.
  */
 final class Weaver {
-    private static final String HOOK = "dev.landlockagent.bootstrap.DenialHook";
+    private static final String HOOK = "dev.landlockagent.launch.DenialHook";
     private static final String THROWABLE = "java/lang/Throwable";
     private static final String ACCESS_DENIED = "java/nio/file/AccessDeniedException";
     private static final String FILE_SYSTEM_EXCEPTION = "java/nio/file/FileSystemException";

@@ -12,14 +12,14 @@ import dev.landlockagent.policy.Policy.UnrestrictedNetwork;
 
 import java.util.List;
 
-import static dev.landlockagent.policy.SocketNames.AF_INET;
-import static dev.landlockagent.policy.SocketNames.AF_INET6;
-import static dev.landlockagent.policy.SocketNames.AF_UNIX;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_TCP;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_UDP;
-import static dev.landlockagent.policy.SocketNames.SOCK_DGRAM;
-import static dev.landlockagent.policy.SocketNames.SOCK_SEQPACKET;
-import static dev.landlockagent.policy.SocketNames.SOCK_STREAM;
+import static dev.landlockagent.linux.SocketNames.AF_INET;
+import static dev.landlockagent.linux.SocketNames.AF_INET6;
+import static dev.landlockagent.linux.SocketNames.AF_UNIX;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_TCP;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_UDP;
+import static dev.landlockagent.linux.SocketNames.SOCK_DGRAM;
+import static dev.landlockagent.linux.SocketNames.SOCK_SEQPACKET;
+import static dev.landlockagent.linux.SocketNames.SOCK_STREAM;
 
 /**
  * Plans {@link ListenPlan}: bind(2) stays for a policy that binds TCP or UDP ports, may listen on

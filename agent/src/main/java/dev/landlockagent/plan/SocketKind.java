@@ -1,6 +1,6 @@
 package dev.landlockagent.plan;
 
-import dev.landlockagent.policy.SocketNames;
+import dev.landlockagent.linux.SocketNames;
 
 /**
  * A (domain, type, protocol) triple that socket(2) may create; {@code protocol} null means any.

@@ -16,21 +16,21 @@ import dev.landlockagent.policy.Policy.UnrestrictedSockets;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.landlockagent.policy.SocketNames.AF_INET;
-import static dev.landlockagent.policy.SocketNames.AF_INET6;
-import static dev.landlockagent.policy.SocketNames.AF_NETLINK;
-import static dev.landlockagent.policy.SocketNames.AF_SMC;
-import static dev.landlockagent.policy.SocketNames.AF_UNIX;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_MPTCP;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_SCTP;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_SMC;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_TCP;
-import static dev.landlockagent.policy.SocketNames.IPPROTO_UDP;
-import static dev.landlockagent.policy.SocketNames.NETLINK_ROUTE;
-import static dev.landlockagent.policy.SocketNames.SOCK_DGRAM;
-import static dev.landlockagent.policy.SocketNames.SOCK_RAW;
-import static dev.landlockagent.policy.SocketNames.SOCK_SEQPACKET;
-import static dev.landlockagent.policy.SocketNames.SOCK_STREAM;
+import static dev.landlockagent.linux.SocketNames.AF_INET;
+import static dev.landlockagent.linux.SocketNames.AF_INET6;
+import static dev.landlockagent.linux.SocketNames.AF_NETLINK;
+import static dev.landlockagent.linux.SocketNames.AF_SMC;
+import static dev.landlockagent.linux.SocketNames.AF_UNIX;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_MPTCP;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_SCTP;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_SMC;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_TCP;
+import static dev.landlockagent.linux.SocketNames.IPPROTO_UDP;
+import static dev.landlockagent.linux.SocketNames.NETLINK_ROUTE;
+import static dev.landlockagent.linux.SocketNames.SOCK_DGRAM;
+import static dev.landlockagent.linux.SocketNames.SOCK_RAW;
+import static dev.landlockagent.linux.SocketNames.SOCK_SEQPACKET;
+import static dev.landlockagent.linux.SocketNames.SOCK_STREAM;
 
 /**
  * Plans socket creation: the kinds a policy's {@code sockets} list allows (or those its

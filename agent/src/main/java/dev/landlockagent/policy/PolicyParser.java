@@ -1,5 +1,6 @@
 package dev.landlockagent.policy;
 
+import dev.landlockagent.linux.SocketNames;
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Scope;
 import dev.landlockagent.linux.Capability;

@@ -1,5 +1,7 @@
 package dev.landlockagent.seccomp;
 
+import dev.landlockagent.linux.SockFilter;
+import dev.landlockagent.linux.Bpf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

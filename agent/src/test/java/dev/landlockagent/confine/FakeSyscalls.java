@@ -3,7 +3,7 @@ package dev.landlockagent.confine;
 import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
-import dev.landlockagent.seccomp.SockFilter;
+import dev.landlockagent.linux.SockFilter;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -110,7 +110,7 @@ class FaultInjectionTest {
         assertEquals(expected, sys.calls);
         assertEquals(0, sys.bounding | sys.permitted | sys.effective | sys.inheritable,
                 "a root JVM keeps no capability the policy does not name");
-        assertEquals(dev.landlockagent.seccomp.Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW, sys.installedFilterFlags,
+        assertEquals(dev.landlockagent.linux.Bpf.SECCOMP_FILTER_FLAG_SPEC_ALLOW, sys.installedFilterFlags,
                 "the filter must not force SSBD on the JVM (kernels before 5.16 would), and is not TSYNC on the re-exec path");
     }
 

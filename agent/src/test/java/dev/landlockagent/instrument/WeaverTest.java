@@ -27,7 +27,7 @@ class WeaverTest {
             byte[] woven = weaver.weave(t, original);
             String text = new String(woven, StandardCharsets.ISO_8859_1);
             assertTrue(woven.length > original.length, t.className());
-            assertTrue(text.contains("dev.landlockagent.bootstrap.DenialHook"), t.className() + " calls the hook");
+            assertTrue(text.contains("dev.landlockagent.launch.DenialHook"), t.className() + " calls the hook");
             for (Target.Method m : t.methods()) {
                 assertTrue(text.contains(m.operation()), t.className() + "." + m.name() + " names " + m.operation());
             }

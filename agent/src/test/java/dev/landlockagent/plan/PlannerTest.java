@@ -8,7 +8,7 @@ import dev.landlockagent.policy.Policy;
 import dev.landlockagent.policy.PolicyContext;
 import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.policy.PolicyParser;
-import dev.landlockagent.policy.SocketNames;
+import dev.landlockagent.linux.SocketNames;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,5 +1,7 @@
 package dev.landlockagent.seccomp;
 
+import dev.landlockagent.linux.SockFilter;
+import dev.landlockagent.linux.Bpf;
 import java.util.List;
 
 /** Runs a classic-BPF seccomp program in Java, as the kernel would, for tests. */

@@ -1,5 +1,7 @@
 package dev.landlockagent.seccomp;
 
+import dev.landlockagent.linux.SockFilter;
+import dev.landlockagent.linux.Bpf;
 import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.SyscallTable;
 import dev.landlockagent.plan.SocketPlan;

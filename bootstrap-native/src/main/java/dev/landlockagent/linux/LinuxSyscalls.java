@@ -1,6 +1,5 @@
 package dev.landlockagent.linux;
 
-import dev.landlockagent.seccomp.SockFilter;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;

@@ -1,6 +1,5 @@
 package dev.landlockagent.linux;
 
-import dev.landlockagent.seccomp.SockFilter;
 
 import java.util.List;
 

@@ -463,7 +463,7 @@ public final class Hostile {
             return readSecret(SECRET);
         });
         attempt(t, "reflection into the agent", () -> {
-            Class<?> hook = Class.forName("dev.landlockagent.bootstrap.DenialHook");
+            Class<?> hook = Class.forName("dev.landlockagent.launch.DenialHook");
             for (Field f : hook.getDeclaredFields()) {
                 if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive()) {
                     f.setAccessible(true);

@@ -1,4 +1,4 @@
-package dev.landlockagent.seccomp;
+package dev.landlockagent.linux;
 
 /**
  * Classic BPF opcodes ({@code include/uapi/linux/bpf_common.h}) and the seccomp constants a filter

@@ -1,4 +1,4 @@
-package dev.landlockagent.bootstrap;
+package dev.landlockagent.launch;
 
 import java.util.function.BiFunction;
 

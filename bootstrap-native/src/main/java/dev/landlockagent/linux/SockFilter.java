@@ -1,4 +1,4 @@
-package dev.landlockagent.seccomp;
+package dev.landlockagent.linux;
 
 /**
  * One classic-BPF instruction, {@code struct sock_filter} ({@code include/uapi/linux/filter.h}):

@@ -1,4 +1,4 @@
-package dev.landlockagent.policy;
+package dev.landlockagent.linux;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

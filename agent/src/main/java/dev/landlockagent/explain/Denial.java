@@ -1,6 +1,6 @@
 package dev.landlockagent.explain;
 
-import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * One denied operation, explained: what it was in kernel terms, whether this policy is what
@@ -12,10 +12,20 @@ import java.util.Map;
  * @param rule       the JSON to add, ready to paste
  * @param where      where in the policy it goes, e.g. {@code "sockets"}
  * @param elsewhere  when not by the policy: the likely other causes
- * @param fields     key-values for the log line and the JFR event (domain, type, protocol, port, path)
+ * @param facts      the operation's parts, for the log line's key-values and the JFR event
  */
 public record Denial(String what, boolean byPolicy, String allowed, String rule, String where, String elsewhere,
-                     Map<String, Object> fields) {
+                     Facts facts) {
+
+    /** A denial the policy allows: {@code elsewhere} names the likely causes. */
+    static Denial elsewhere(String what, String elsewhere, Facts facts) {
+        return new Denial(what, false, "", "", "", elsewhere, facts);
+    }
+
+    /** A denial this policy makes: add {@code rule} to {@code where}. */
+    static Denial byPolicy(String what, String allowed, String rule, String where, Facts facts) {
+        return new Denial(what, true, allowed, rule, where, "", facts);
+    }
 
     /** The message of the replacement exception. */
     public String message(String policyOrigin) {
@@ -30,5 +40,79 @@ public record Denial(String what, boolean byPolicy, String allowed, String rule,
     /** A key for counting repeats. */
     public String key() {
         return what + (byPolicy ? "" : " (elsewhere)");
+    }
+
+    /**
+     * The parts of a denied operation; null (or -1 for the port) where the operation has none.
+     *
+     * @param operation  what was done, e.g. {@code socket}, {@code connect}, {@code create files in /srv}
+     * @param domain     the socket's address family, by its policy name
+     * @param type       the socket's type
+     * @param protocol   the socket's protocol, or the transport of a port ({@code tcp}, {@code udp})
+     * @param port       the TCP or UDP port
+     * @param address    the address connected to
+     * @param path       the file or socket path, as the application named it
+     * @param host       the host name to resolve
+     * @param rights     the rights the operation needs
+     * @param missing    the rights the policy lacks there
+     * @param capability the capability it needs, by its policy name
+     * @param syscalls   the syscall rule it needs, e.g. {@code @setid-modes}
+     */
+    public record Facts(String operation, String domain, String type, String protocol, int port, String address,
+                        String path, String host, String rights, String missing, String capability, String syscalls) {
+
+        static Facts socket(String domain, String type, String protocol) {
+            return new Facts("socket", domain, type, protocol, -1, null, null, null, null, null, null, null);
+        }
+
+        static Facts port(String operation, String transport, int port, String address) {
+            return new Facts(operation, null, null, transport, port, address, null, null, null, null, null, null);
+        }
+
+        static Facts path(String operation, String path) {
+            return new Facts(operation, null, null, null, -1, null, path, null, null, null, null, null);
+        }
+
+        static Facts host(String host) {
+            return new Facts("resolve", null, null, null, -1, null, null, host, null, null, null, null);
+        }
+
+        Facts withRights(String needed, String lacking) {
+            return new Facts(operation, domain, type, protocol, port, address, path, host, needed, lacking, capability,
+                    syscalls);
+        }
+
+        Facts withCapability(String name) {
+            return new Facts(operation, domain, type, protocol, port, address, path, host, rights, missing, name, syscalls);
+        }
+
+        Facts withSyscalls(String rule) {
+            return new Facts(operation, domain, type, protocol, port, address, path, host, rights, missing, capability,
+                    rule);
+        }
+
+        /** Each part the operation has, as a log key-value. */
+        void forEach(BiConsumer<String, Object> keyValue) {
+            keyValue.accept("operation", operation);
+            put(keyValue, "domain", domain);
+            put(keyValue, "type", type);
+            put(keyValue, "protocol", protocol);
+            if (port >= 0) {
+                keyValue.accept("port", port);
+            }
+            put(keyValue, "address", address);
+            put(keyValue, "path", path);
+            put(keyValue, "host", host);
+            put(keyValue, "rights", rights);
+            put(keyValue, "missing", missing);
+            put(keyValue, "capability", capability);
+            put(keyValue, "rule", syscalls);
+        }
+
+        private static void put(BiConsumer<String, Object> keyValue, String key, String value) {
+            if (value != null) {
+                keyValue.accept(key, value);
+            }
+        }
     }
 }

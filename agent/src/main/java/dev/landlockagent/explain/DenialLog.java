@@ -24,14 +24,12 @@ final class DenialLog {
             summaryAtExit();
             return;
         }
-        LoggingEventBuilder e = log.atWarn();
-        for (Map.Entry<String, Object> f : d.fields().entrySet()) {
-            e = e.addKeyValue(f.getKey(), f.getValue());
-        }
+        LoggingEventBuilder[] e = {log.atWarn()};
+        d.facts().forEach((key, value) -> e[0] = e[0].addKeyValue(key, value));
         if (d.byPolicy()) {
-            e.log("denied " + d.what() + " by policy " + policyOrigin + "; to allow it, add to " + d.where() + ": " + d.rule());
+            e[0].log("denied " + d.what() + " by policy " + policyOrigin + "; to allow it, add to " + d.where() + ": " + d.rule());
         } else {
-            e.log("denied " + d.what() + ", although policy " + policyOrigin + " allows it: the denial comes from elsewhere ("
+            e[0].log("denied " + d.what() + ", although policy " + policyOrigin + " allows it: the denial comes from elsewhere ("
                     + d.elsewhere() + ")");
         }
     }
@@ -67,15 +65,15 @@ final class DenialLog {
             if (!event.isEnabled()) {
                 return;
             }
-            event.operation = String.valueOf(d.fields().get("operation"));
+            Denial.Facts f = d.facts();
+            event.operation = f.operation();
             event.denied = d.what();
             event.byPolicy = d.byPolicy();
-            event.domain = (String) d.fields().get("domain");
-            event.type = (String) d.fields().get("type");
-            event.protocol = (String) d.fields().get("protocol");
-            Object port = d.fields().get("port");
-            event.port = port instanceof Integer i ? i : -1;
-            event.path = (String) d.fields().get("path");
+            event.domain = f.domain();
+            event.type = f.type();
+            event.protocol = f.protocol();
+            event.port = f.port();
+            event.path = f.path();
             event.policy = policyOrigin;
             event.rule = d.rule();
             event.commit();

@@ -20,6 +20,12 @@ final class FileAccess {
         return KernelPath.of(Path.of(file));
     }
 
+    /** The folder a file or socket named {@code file} is made in, as the kernel sees it. */
+    static Path folderOf(String file) {
+        Path p = resolve(file);
+        return p.getParent() == null ? p : p.getParent();
+    }
+
     /** The rights granted at {@code path}. */
     static long granted(RulesetPlan plan, Path path) {
         return plan.grantedAt(path);

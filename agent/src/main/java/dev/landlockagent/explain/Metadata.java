@@ -9,8 +9,6 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Denied metadata changes through NIO (permissions, owner, times, extended attributes), explained.
@@ -50,18 +48,16 @@ final class Metadata {
             case "xattr" -> "change an extended attribute of " + file;
             default -> "change an attribute of " + file;
         };
-        Map<String, Object> f = new LinkedHashMap<>();
-        f.put("operation", "set " + change);
-        f.put("path", file);
+        Denial.Facts f = Denial.Facts.path("set " + change, file);
         String reason = thrown instanceof FileSystemException fse ? String.valueOf(fse.getReason()) : String.valueOf(thrown.getMessage());
         if (reason.contains("Read-only file system")) {
             // A root JVM's read-only view: metadata may change where the policy lets the JVM write.
             long need = AccessFs.WRITE_FILE.mask();
-            return DenialExplainer.fsNeed(plan, what + " (metadata changes only where the JVM may write)", p, need, what, file);
+            return FileDenials.need(plan, what + " (metadata changes only where the JVM may write)", p, need, what, file);
         }
         if (thrown instanceof java.nio.file.AccessDeniedException) {
             // EACCES: Landlock has no metadata right, so this is the file's mode (setting times to now needs write permission).
-            return new Denial(what, false, "", "", "", "the file's owner and mode, or another LSM", f);
+            return Denial.elsewhere(what, "the file's owner and mode, or another LSM", f);
         }
         if (!reason.contains("Operation not permitted")) {
             return null;
@@ -72,15 +68,15 @@ final class Metadata {
             default -> ownedByThisUser(p) ? null : Capability.FOWNER;
         };
         if (needed == null) {
-            f.put("rule", "@setid-modes");
+            Denial.Facts setid = f.withSyscalls("@setid-modes");
             if (plan.allowedSyscalls().contains("@setid-modes")) {
-                return new Denial(what, false, "", "", "", "the file's owner and mode, or another LSM", f);
+                return Denial.elsewhere(what, "the file's owner and mode, or another LSM", setid);
             }
-            return new Denial(what + " (setting the setuid or setgid bit)", true,
+            return Denial.byPolicy(what + " (setting the setuid or setgid bit)",
                     "no setuid or setgid bit (the privileged syscalls of list 1)", "\"@setid-modes\"",
-                    "\"syscalls\" > \"allow\"", "", f);
+                    "\"syscalls\" > \"allow\"", setid);
         }
-        return DenialExplainer.capability(plan, what + " (needs " + needed.kernelName() + ")", needed, f);
+        return CapabilityDenials.explain(plan, what + " (needs " + needed.kernelName() + ")", needed, f);
     }
 
     /** Whether this process's user owns {@code p} (the kernel lets an owner change mode and times). */

@@ -81,13 +81,17 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         return di;
     }
 
-    /** Installs the explainer in DenialHook, loaded by the system class loader like the woven code's lookup. */
-    private static void installHook(BiFunction<String, Object[], Throwable> explainer) throws Throwable {
-        Class<?> hook = Class.forName("dev.landlockagent.launch.DenialHook", true, ClassLoader.getSystemClassLoader());
+    /**
+     * Installs the explainer in DenialHook, loaded by the system class loader like the woven code's
+     * lookup; false when a hook is there already (the agent's jar loaded twice): that copy has
+     * woven the JDK, and weaving it again would explain each denial twice.
+     */
+    private static boolean installHook(BiFunction<String, Object[], Throwable> explainer) throws Throwable {
+        Class<?> hook = Class.forName(Weaver.HOOK, true, ClassLoader.getSystemClassLoader());
         // invokeExact on a method handle, not Method.invoke, whose first use spins method handles (~20 ms)
         MethodHandle install = MethodHandles.publicLookup().findStatic(hook, "install",
                 MethodType.methodType(boolean.class, BiFunction.class));
-        boolean first = (boolean) install.invokeExact(explainer); // false: a hook was there already; keep it
+        return (boolean) install.invokeExact(explainer);
     }
 
     /** Waits until every target is instrumented (for tests and benchmarks). */
@@ -99,7 +103,11 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         long start = System.nanoTime();
         boolean timing = Boolean.getBoolean("landlock.timing");
         try {
-            installHook(explainer.get());
+            if (!installHook(explainer.get())) {
+                Logs.agent().debug("denials are explained by the copy of the agent that installed its hook first");
+                openAllLatches();
+                return;
+            }
         } catch (Throwable e) {
             // Nothing is woven (every latch opens with no bytes): the JDK's plain messages remain.
             Logs.agent().warn("denials will not be explained: cannot install the denial hook ({})", e.toString());

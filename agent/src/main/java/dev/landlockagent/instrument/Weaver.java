@@ -44,7 +44,8 @@ import java.util.List;
  * class to compute a frame.
  */
 final class Weaver {
-    private static final String HOOK = "dev.landlockagent.launch.DenialHook";
+    /** launch.DenialHook, named: the agent's core cannot load the jar root's classes. */
+    static final String HOOK = "dev.landlockagent.launch.DenialHook";
     private static final String THROWABLE = "java/lang/Throwable";
     private static final String ACCESS_DENIED = "java/nio/file/AccessDeniedException";
     private static final String FILE_SYSTEM_EXCEPTION = "java/nio/file/FileSystemException";
@@ -199,7 +200,7 @@ final class Weaver {
             super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, "java/lang/reflect/Method", "invoke",
                     "(Ljava/lang/Object;[Ljava/lang/Object;)Ljava/lang/Object;", false);
             super.visitTypeInsn(Opcodes.CHECKCAST, "java/util/function/BiFunction");
-            super.visitLdcInsn(method.operation());
+            super.visitLdcInsn(method.operation().id());
             int[] arguments = method.arguments();
             pushInt(arguments.length + 1);
             super.visitTypeInsn(Opcodes.ANEWARRAY, OBJECT);

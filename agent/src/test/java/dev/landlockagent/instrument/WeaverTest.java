@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,7 @@ class WeaverTest {
             assertTrue(woven.length > original.length, t.className());
             assertTrue(text.contains("dev.landlockagent.launch.DenialHook"), t.className() + " calls the hook");
             for (Target.Method m : t.methods()) {
-                assertTrue(text.contains(m.operation()), t.className() + "." + m.name() + " names " + m.operation());
+                assertTrue(text.contains(m.operation().id()), t.className() + "." + m.name() + " names " + m.operation().id());
             }
         }
     }
@@ -37,11 +38,23 @@ class WeaverTest {
     @Test
     void aClassWithoutTheExpectedMethodIsRefusedRatherThanHalfWoven() throws Exception {
         Target renamed = new Target("java.base", "java/io/FileInputStream", java.util.List.of(
-                new Target.Method("open", "(Ljava/lang/String;I)V", "file.read", new int[] {0}, Target.Exit.THROWN)));
+                new Target.Method("open", "(Ljava/lang/String;I)V", Operation.FILE_READ, new int[] {0}, Target.Exit.THROWN)));
         byte[] original = original(renamed);
         assertNotNull(original);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> weaver.weave(renamed, original));
         assertTrue(e.getMessage().contains("java.io.FileInputStream lacks a method"), e.getMessage());
+    }
+
+    @Test
+    void everyOperationTheExplainerKnowsIsReportedByOneFunnel() {
+        java.util.Set<Operation> reported = java.util.EnumSet.noneOf(Operation.class);
+        for (Target t : Target.ALL) {
+            for (Target.Method m : t.methods()) {
+                assertTrue(reported.add(m.operation()), m.operation() + " is reported by one method only");
+                assertEquals(m.operation(), Operation.of(m.operation().id()), "the id names it back");
+            }
+        }
+        assertEquals(java.util.EnumSet.allOf(Operation.class), reported, "no operation without a funnel");
     }
 
     private static byte[] original(Target t) throws Exception {

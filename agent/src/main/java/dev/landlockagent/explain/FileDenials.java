@@ -1,0 +1,113 @@
+package dev.landlockagent.explain;
+
+import dev.landlockagent.landlock.AccessFs;
+import dev.landlockagent.plan.RulesetPlan;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Denied file operations, explained: the java.io streams' opens, and NIO's operations, told apart
+ * by the Files method on the caller's stack; metadata changes are {@link Metadata}'s.
+ */
+final class FileDenials {
+    private FileDenials() {
+    }
+
+    static Denial open(RulesetPlan plan, String file, String action, long needOnFile, boolean mayCreate) {
+        Path p = FileAccess.resolve(file);
+        long need = needOnFile;
+        Path target = p;
+        if (mayCreate && !Files.exists(p) && p.getParent() != null) {
+            target = p.getParent();
+            need = AccessFs.MAKE_REG.mask();
+            action = action + " (the file does not exist yet: creating it needs make_reg on its folder)";
+        }
+        return need(plan, action + " of " + file, target, need, action, file);
+    }
+
+    static Denial read(RulesetPlan plan, String file) {
+        return open(plan, file, "open for reading", AccessFs.READ_FILE.mask(), false);
+    }
+
+    static Denial write(RulesetPlan plan, String file, boolean append) {
+        long need = AccessFs.WRITE_FILE.mask() | (append ? 0 : AccessFs.TRUNCATE.mask());
+        return open(plan, file, append ? "open for appending" : "open for writing", need, true);
+    }
+
+    /** RandomAccessFile's mode bits: O_RDONLY 1, O_RDWR 2 (java.io.RandomAccessFile). */
+    static Denial random(RulesetPlan plan, String file, int mode) {
+        boolean write = (mode & 2) != 0;
+        long need = AccessFs.READ_FILE.mask() | (write ? AccessFs.WRITE_FILE.mask() : 0);
+        return open(plan, file, write ? "open for reading and writing" : "open for reading", need, write);
+    }
+
+    /** NIO reports the path but not the operation: {@code method}, the caller's Files method, tells it. */
+    static Denial nio(RulesetPlan plan, String method, String file, String other, Throwable thrown) {
+        Path p = FileAccess.resolve(file);
+        Path parent = p.getParent() == null ? p : p.getParent();
+        String change = Metadata.change(method);
+        if (change != null) {
+            return Metadata.explain(plan, change, file, p, thrown);
+        }
+        return switch (method) {
+            case "createDirectory", "createDirectories" -> need(plan, "create folder " + file, parent,
+                    AccessFs.MAKE_DIR.mask(), "create folders in " + parent, file);
+            case "createFile", "createTempFile" -> need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(),
+                    "create files in " + parent, file);
+            case "delete", "deleteIfExists" -> need(plan, "delete " + file, parent,
+                    Files.isDirectory(p) ? AccessFs.REMOVE_DIR.mask() : AccessFs.REMOVE_FILE.mask(), "delete in " + parent, file);
+            case "createSymbolicLink" -> need(plan, "create symbolic link " + file, parent, AccessFs.MAKE_SYM.mask(),
+                    "create links in " + parent, file);
+            case "move", "createLink" -> need(plan, method + " " + file + (other == null ? "" : " to " + other), parent,
+                    AccessFs.REFER.mask() | AccessFs.REMOVE_FILE.mask() | AccessFs.MAKE_REG.mask(), "move files out of " + parent, file);
+            case "newDirectoryStream", "list", "walk", "find" -> need(plan, "list folder " + file, p,
+                    AccessFs.READ_DIR.mask(), "list " + file, file);
+            case "readAllBytes", "readString", "readAllLines", "lines", "newInputStream", "newBufferedReader", "copy" ->
+                    need(plan, "read " + file, p, AccessFs.READ_FILE.mask(), "read " + file, file);
+            case "write", "writeString", "newOutputStream", "newBufferedWriter" -> Files.exists(p)
+                    ? need(plan, "write " + file, p, AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask(), "write " + file, file)
+                    : need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(), "create files in " + parent, file);
+            default -> {
+                // Opened for reading, writing or both: name every open right the policy lacks here.
+                long open = AccessFs.READ_FILE.mask() | AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask();
+                if (Files.isDirectory(p)) {
+                    open = AccessFs.READ_DIR.mask();
+                }
+                yield need(plan, "open " + file, p, open, "open " + file, file);
+            }
+        };
+    }
+
+    /**
+     * The outermost Files method on the stack, or else the attribute view's own method (an
+     * application may call a PosixFileAttributeView directly), or "open".
+     */
+    static String nioMethodOnStack() {
+        return StackWalker.getInstance().walk(s -> s.limit(40)
+                .filter(f -> f.getClassName().equals("java.nio.file.Files") || Metadata.isViewFrame(f))
+                .map(f -> Metadata.isViewFrame(f) && f.getClassName().contains("UserDefined") ? "xattr" : f.getMethodName())
+                .reduce((first, second) -> second).orElse("open"));
+    }
+
+    /**
+     * A file system need: which of {@code need} the plan lacks at {@code target}.
+     *
+     * @param action   the operation, for the log, e.g. "create files in /srv"
+     * @param reported the path as the application named it
+     */
+    static Denial need(RulesetPlan plan, String what, Path target, long need, String action, String reported) {
+        long granted = FileAccess.granted(plan, target);
+        long missing = need & plan.handledFs() & ~granted;
+        Denial.Facts f = Denial.Facts.path(action, reported).withRights(FileAccess.names(need), null);
+        if (missing == 0) {
+            return Denial.elsewhere(what, "file permissions (owner and mode), a read-only mount, another LSM"
+                    + " such as SELinux or AppArmor, or a container's restrictions", f);
+        }
+        String allowed = granted == 0 ? "nothing at " + target
+                : FileAccess.names(granted & plan.handledFs()) + " at " + target;
+        String rule = "{\"path\": \"" + target + "\", \"allow\": " + FileAccess.allowList(missing) + "}";
+        return Denial.byPolicy(what + " (needs " + FileAccess.names(missing) + " on " + target + ")", allowed, rule,
+                "\"filesystem\"", f.withRights(FileAccess.names(need), FileAccess.names(missing)));
+    }
+}

@@ -1,0 +1,68 @@
+package dev.landlockagent.instrument;
+
+/**
+ * The operations the woven JDK funnels report ({@link Target}), each with the arguments the hook
+ * receives, in order, before the exception the method threw. The woven code runs inside java.base
+ * and cannot name this type, so it passes {@link #id()}; the explainer turns it back with
+ * {@link #of(String)}. One list, named by both sides.
+ */
+public enum Operation {
+    /** {@code Net.socket}: ProtocolFamily (null for the default), Boolean stream. */
+    NET_SOCKET("net.socket"),
+    /** {@code Net.serverSocket}: ProtocolFamily. */
+    NET_SERVER_SOCKET("net.serverSocket"),
+    /** {@code Net.bind}, TCP or UDP: ProtocolFamily, InetAddress, Integer port. */
+    NET_BIND("net.bind"),
+    /** {@code Net.connect}, TCP or UDP: ProtocolFamily, InetAddress, Integer port. */
+    NET_CONNECT("net.connect"),
+    /** An unconnected datagram send: InetSocketAddress target. */
+    UDP_SEND("udp.send"),
+    /** {@code UnixDomainSockets.socket}: no argument. */
+    UNIX_SOCKET("unix.socket"),
+    /** {@code UnixDomainSockets.bind}: Path. */
+    UNIX_BIND("unix.bind"),
+    /** {@code UnixDomainSockets.connect}: Path. */
+    UNIX_CONNECT("unix.connect"),
+    /** {@code SctpNet.socket}: Boolean one-to-one. */
+    SCTP_SOCKET("sctp.socket"),
+    /** {@code SctpNet.connect}: InetAddress, Integer port. */
+    SCTP_CONNECT("sctp.connect"),
+    /** {@code SctpNet.bindx}: InetAddress[], Integer port. */
+    SCTP_BIND("sctp.bind"),
+    /** The platform resolver's lookup: String host. */
+    DNS_LOOKUP("dns.lookup"),
+    /** {@code FileInputStream.open}: String path. */
+    FILE_READ("file.read"),
+    /** {@code FileOutputStream.open}: String path, Boolean append. */
+    FILE_WRITE("file.write"),
+    /** {@code RandomAccessFile.open}: String path, Integer mode. */
+    FILE_RANDOM("file.random"),
+    /** NIO's errno translation: String path, String other path (or null). */
+    FILE_NIO("file.nio");
+
+    private final String id;
+
+    Operation(String id) {
+        this.id = id;
+    }
+
+    /** The name the woven code passes to the hook. */
+    public String id() {
+        return id;
+    }
+
+    /** The operation the woven code named {@code id}, or null. */
+    public static Operation of(String id) {
+        for (Operation o : values()) {
+            if (o.id.equals(id)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /** A file operation: its exception keeps the JDK's "path (reason)" form. */
+    public boolean isFile() {
+        return this == FILE_READ || this == FILE_WRITE || this == FILE_RANDOM || this == FILE_NIO;
+    }
+}

@@ -4,17 +4,17 @@ import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.landlock.RestrictSelfFlag;
 import dev.landlockagent.linux.Arch;
+import dev.landlockagent.linux.Bpf;
 import dev.landlockagent.linux.Errno;
+import dev.landlockagent.linux.SockFilter;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
 import dev.landlockagent.plan.PathGrant;
 import dev.landlockagent.plan.PortGrant;
 import dev.landlockagent.plan.RulesetPlan;
-import dev.landlockagent.linux.Bpf;
 import dev.landlockagent.plan.SocketPlan;
 import dev.landlockagent.seccomp.SeccompFilter;
 import dev.landlockagent.seccomp.SocketEnforcement;
-import dev.landlockagent.linux.SockFilter;
 
 import java.util.EnumSet;
 import java.util.List;
@@ -35,16 +35,6 @@ public final class Confinement {
     }
 
     /**
-     * @param allThreads TSYNC for Landlock and seccomp; otherwise only this thread (and what it
-     *                   executes or starts later)
-     * @param canary     the re-exec canary to put in the seccomp filter, or {@link SeccompFilter.Canary#NONE}
-     */
-    public void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, SeccompFilter.Canary canary)
-            throws StartupFailure {
-        apply(plan, allThreads, logNewExec, seccompProgram(plan, sys.arch(), canary), List.of());
-    }
-
-    /**
      * The seccomp program for a plan: the socket rules seccomp enforces on this kernel, the
      * privileged syscalls the policy does not allow, and the canary. Pure computation, so the
      * first JVM makes it while the FFM link is still running.
@@ -55,12 +45,14 @@ public final class Confinement {
     }
 
     /**
-     * As {@link #apply(RulesetPlan, boolean, boolean, SeccompFilter.Canary)}, with the program made by
-     * {@link #seccompProgram} and, after {@link ReadOnlyView#enter}, the steps of the read-only view
-     * (empty for none).
+     * Confines this thread or, with {@link Mechanism#TSYNC}, every thread of the process.
+     *
+     * @param seccompProgram made by {@link #seccompProgram}
+     * @param readOnlyView   after {@link ReadOnlyView#enter}, the steps of the read-only view (empty for none)
      */
-    void apply(RulesetPlan plan, boolean allThreads, boolean logNewExec, List<SockFilter> seccompProgram,
+    void apply(RulesetPlan plan, Mechanism mechanism, List<SockFilter> seccompProgram,
                List<ReadOnlyView.Step> readOnlyView) throws StartupFailure {
+        boolean allThreads = mechanism == Mechanism.TSYNC;
         try {
             sys.setNoNewPrivs();
         } catch (SyscallException e) {
@@ -72,7 +64,7 @@ public final class Confinement {
             throw new StartupFailure("cannot make the mounts outside the writable paths read-only: " + e.getMessage(), e);
         }
         if (plan.hasLandlockRuleset()) {
-            landlock(plan, allThreads, logNewExec);
+            landlock(plan, allThreads, mechanism == Mechanism.REEXEC);
         }
         Capabilities.dropAllBut(plan.capabilities(), sys);
         if (!seccompProgram.isEmpty()) {
@@ -85,6 +77,7 @@ public final class Confinement {
         }
     }
 
+    /** @param logNewExec the process executes the confined JVM next: keep its denials in Landlock's audit log */
     private void landlock(RulesetPlan plan, boolean allThreads, boolean logNewExec) throws StartupFailure {
         Landlock landlock = new Landlock(sys);
         Landlock.Ruleset ruleset;

@@ -9,42 +9,32 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the first JVM tells the JVM it re-executes, as the system property {@value #PROPERTY}.
- * The marker alone proves nothing: {@link Verification} checks that the process really is the one
- * that was confined (same PID, no_new_privs, and the seccomp canary at {@link #canaryOffset}).
- *
- * @param pid            the process that confined itself (execve keeps the PID)
- * @param canaryOffset   the pread64 offset the seccomp filter answers with an error
- * @param generation     how many times this process has re-executed, to stop a loop
- * @param abi            the Landlock ABI the first JVM found
- * @param mechanism      how the process was confined
- * @param javaToolOptions the JAVA_TOOL_OPTIONS value moved to the command line, to restore; may be null
- * @param jdkJavaOptions the JDK_JAVA_OPTIONS value moved to the command line, to restore; may be null
- * @param summary        the INFO line's body
- * @param warnings       best-effort warnings to log once
+ * What the first JVM tells the JVM it re-executes, as the system property {@value #PROPERTY}: the
+ * proof to check, the environment to restore, and the report to give. The marker alone proves
+ * nothing: {@link Verification} checks that the process really is the one that was confined.
  */
-public record Marker(long pid, long canaryOffset, int generation, int abi, String mechanism,
-                     String javaToolOptions, String jdkJavaOptions, String summary, List<String> warnings) {
+public record Marker(ConfinementProof proof, MovedOptions moved, StartReport report) {
     public static final String PROPERTY = "landlock.agent.exec";
     private static final String VERSION = "1";
 
     public String encode() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("v", VERSION);
-        m.put("pid", Long.toString(pid));
-        m.put("canary", Long.toHexString(canaryOffset));
-        m.put("gen", Integer.toString(generation));
-        m.put("abi", Integer.toString(abi));
-        m.put("mech", mechanism);
-        if (javaToolOptions != null) {
-            m.put("jto", javaToolOptions);
+        m.put("pid", Long.toString(proof.pid()));
+        m.put("canary", Long.toHexString(proof.canaryOffset()));
+        m.put("gen", Integer.toString(proof.generation()));
+        m.put("abi", Integer.toString(proof.abi()));
+        m.put("mech", report.mechanism());
+        if (moved.javaToolOptions() != null) {
+            m.put("jto", moved.javaToolOptions());
         }
-        if (jdkJavaOptions != null) {
-            m.put("jdo", jdkJavaOptions);
+        if (moved.jdkJavaOptions() != null) {
+            m.put("jdo", moved.jdkJavaOptions());
         }
-        m.put("summary", summary);
-        for (int i = 0; i < warnings.size(); i++) {
-            m.put("w" + i, warnings.get(i));
+        m.put("policy", report.policyDigest());
+        m.put("summary", report.summary());
+        for (int i = 0; i < report.warnings().size(); i++) {
+            m.put("w" + i, report.warnings().get(i));
         }
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, String> e : m.entrySet()) {
@@ -74,9 +64,12 @@ public record Marker(long pid, long canaryOffset, int generation, int abi, Strin
             for (int i = 0; m.containsKey("w" + i); i++) {
                 warnings.add(m.get("w" + i));
             }
-            return new Marker(Long.parseLong(m.get("pid")), Long.parseUnsignedLong(m.get("canary"), 16),
-                    Integer.parseInt(m.get("gen")), Integer.parseInt(m.get("abi")), m.getOrDefault("mech", "re-exec"),
-                    m.get("jto"), m.get("jdo"), m.getOrDefault("summary", ""), List.copyOf(warnings));
+            return new Marker(
+                    new ConfinementProof(Long.parseLong(m.get("pid")), Long.parseUnsignedLong(m.get("canary"), 16),
+                            Integer.parseInt(m.get("gen")), Integer.parseInt(m.get("abi"))),
+                    new MovedOptions(m.get("jto"), m.get("jdo")),
+                    new StartReport(m.getOrDefault("mech", "re-exec"), m.getOrDefault("summary", ""), List.copyOf(warnings),
+                            m.getOrDefault("policy", "")));
         } catch (RuntimeException e) {
             return null;
         }

@@ -18,8 +18,6 @@ import java.util.List;
  * descriptors and calls execve.
  */
 public final class ReExec {
-    static final String JAVA_TOOL_OPTIONS = "JAVA_TOOL_OPTIONS";
-    static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
     static final String MARKER_OPTION = "-D" + Marker.PROPERTY + "=";
 
     private ReExec() {
@@ -30,50 +28,32 @@ public final class ReExec {
     }
 
     /**
-     * Builds the new command line: the marker first, then the contents of {@code JAVA_TOOL_OPTIONS}
-     * and {@code JDK_JAVA_OPTIONS} (moved out of the environment, so that the new JVM does not print
-     * "Picked up ..." a second time; their order of precedence is kept), then the original
-     * arguments. {@code -javaagent:X} becomes {@code -agentlib:instrument=X}, which loads the same
-     * agent but lets CDS keep its archived module graph (~35 ms per start, measured); not for
-     * {@code -m} or {@code --limit-modules}, where java.instrument must be added explicitly.
-     * {@code jvmOptions} come before all of that, so that the user's own options, later, win.
+     * Builds the new command line: the marker first, then the contents of the option variables the
+     * marker says were moved out of the environment ({@link MovedOptions}, in their order of
+     * precedence), then the original arguments. {@code -javaagent:X} becomes
+     * {@code -agentlib:instrument=X}, which loads the same agent but lets CDS keep its archived
+     * module graph (~35 ms per start, measured); not for {@code -m} or {@code --limit-modules},
+     * where java.instrument must be added explicitly. {@code jvmOptions} come before all of that,
+     * so that the user's own options, later, win.
      */
-    public static Request prepare(CommandLine cmd, Path executable, List<byte[]> environment, Marker marker,
+    public static Request prepare(CommandLine cmd, Path executable, LaunchEnvironment environment, Marker marker,
                                   List<String> jvmOptions) {
-        List<byte[]> env = new ArrayList<>(environment.size());
-        String jto = null;
-        String jdo = null;
-        for (byte[] entry : environment) {
-            String s = new String(entry, StandardCharsets.UTF_8);
-            if (s.startsWith(JAVA_TOOL_OPTIONS + "=")) {
-                jto = s.substring(JAVA_TOOL_OPTIONS.length() + 1);
-                continue;
-            }
-            if (s.startsWith(JDK_JAVA_OPTIONS + "=") && isJavaLauncher(executable)) {
-                jdo = s.substring(JDK_JAVA_OPTIONS.length() + 1);
-                continue;
-            }
-            env.add(entry);
-        }
-        int listenFds = systemdListenFds(environment, marker.pid());
-
+        MovedOptions moved = marker.moved();
         List<String> extra = new ArrayList<>();
-        if (jto != null) {
-            extra.addAll(CommandLine.splitOptions(jto));
+        if (moved.javaToolOptions() != null) {
+            extra.addAll(CommandLine.splitOptions(moved.javaToolOptions()));
         }
-        if (jdo != null) {
-            extra.addAll(CommandLine.splitOptions(jdo));
+        if (moved.jdkJavaOptions() != null) {
+            extra.addAll(CommandLine.splitOptions(moved.jdkJavaOptions()));
         }
         boolean rewriteAgents = !cmd.moduleMain() && !cmd.limitsModules();
         for (String o : extra) {
             rewriteAgents &= !o.startsWith("--limit-modules");
         }
 
-        Marker full = new Marker(marker.pid(), marker.canaryOffset(), marker.generation(), marker.abi(),
-                marker.mechanism(), jto, jdo, marker.summary(), marker.warnings());
         // The new marker goes after every launcher option (the last -D wins), and markers already on
         // the command line are dropped: a stale or forged one must not override it.
-        byte[] markerOption = bytes(MARKER_OPTION + full.encode());
+        byte[] markerOption = bytes(MARKER_OPTION + marker.encode());
         int markerAt = cmd.mainIndex() > 0 ? cmd.mainIndex() : 1;
         List<byte[]> argv = new ArrayList<>();
         argv.add(cmd.argv().get(0));
@@ -98,33 +78,8 @@ public final class ReExec {
             }
             argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
         }
-        return new Request(executable.toString(), List.copyOf(argv), List.copyOf(env), listenFds);
-    }
-
-    /**
-     * How many descriptors from 3 up systemd's socket activation passed to this process
-     * (sd_listen_fds(3): LISTEN_FDS, when LISTEN_PID names this process); 0 for none.
-     */
-    static int systemdListenFds(List<byte[]> environment, long pid) {
-        int listenFds = 0;
-        String listenPid = null;
-        for (byte[] entry : environment) {
-            String s = new String(entry, StandardCharsets.UTF_8);
-            if (s.startsWith("LISTEN_FDS=")) {
-                try {
-                    listenFds = Integer.parseInt(s.substring("LISTEN_FDS=".length()).strip());
-                } catch (NumberFormatException ignored) {
-                    listenFds = 0;
-                }
-            }
-            if (s.startsWith("LISTEN_PID=")) {
-                listenPid = s.substring("LISTEN_PID=".length()).strip();
-            }
-        }
-        if (listenPid == null || !listenPid.equals(Long.toString(pid)) || listenFds < 0 || listenFds > 1024) {
-            return 0;
-        }
-        return listenFds;
+        return new Request(executable.toString(), List.copyOf(argv), environment.without(moved),
+                environment.systemdListenFds(marker.proof().pid()));
     }
 
     /**
@@ -135,26 +90,16 @@ public final class ReExec {
      * here). So, unless the user chose the perf-data flags, the re-executed JVM keeps its perf
      * counters in memory ({@code -XX:+PerfDisableSharedMem}): jps and jstat do not list it.
      */
-    static List<String> perfDataOptions(CommandLine cmd, boolean workingDirectoryListable) {
+    static List<String> perfDataOptions(List<String> jvmOptions, boolean workingDirectoryListable) {
         if (workingDirectoryListable) {
             return List.of();
         }
-        for (String o : jvmOptions(cmd)) {
+        for (String o : jvmOptions) {
             if (o.contains("UsePerfData") || o.contains("PerfDisableSharedMem")) {
                 return List.of(); // the user's choice
             }
         }
         return List.of("-XX:+PerfDisableSharedMem");
-    }
-
-    /** The JVM's options: the launcher's and JAVA_TOOL_OPTIONS'. */
-    static List<String> jvmOptions(CommandLine cmd) {
-        List<String> options = new ArrayList<>(cmd.launcherOptions());
-        String jto = System.getenv(JAVA_TOOL_OPTIONS);
-        if (jto != null) {
-            options.addAll(CommandLine.splitOptions(jto));
-        }
-        return options;
     }
 
     private static String rewriteAgent(String option) {

@@ -103,16 +103,13 @@ public final class ThisJvm {
         return null;
     }
 
-    public static JvmFacts facts(CommandLine cmd, Path agentJar, Path policyFile) {
-        List<String> options = new ArrayList<>(cmd.launcherOptions());
-        String jto = System.getenv(ReExec.JAVA_TOOL_OPTIONS);
-        if (jto != null) {
-            options.addAll(CommandLine.splitOptions(jto));
-        }
-        String jdo = System.getenv(ReExec.JDK_JAVA_OPTIONS);
-        if (jdo != null) {
-            options.addAll(CommandLine.splitOptions(jdo));
-        }
+    /**
+     * What the baseline grants are made of: the JDK, the class and module paths, agents, argument
+     * files, the policy file and the temporary folder.
+     *
+     * @param options every option that configures the JVM ({@link LaunchEnvironment#allOptions})
+     */
+    static JvmFacts facts(CommandLine cmd, List<String> options, Path agentJar, Path policyFile) {
         Set<Path> agents = new LinkedHashSet<>(CommandLine.javaAgentJars(options));
         if (agentJar != null) {
             agents.add(agentJar);

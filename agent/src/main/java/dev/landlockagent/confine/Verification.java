@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Checks, in the re-executed JVM, that a {@link Marker} was really left by the first JVM of this
+ * Checks, in the re-executed JVM, that a {@link Marker}'s proof was really left by the first JVM of this
  * process and not set by hand. No FFM here: linking a downcall would cost the second JVM ~100 ms.
  *
  * <ol>
@@ -26,18 +26,18 @@ public final class Verification {
     }
 
     /** Why a marker was not accepted; null when it was. */
-    public static String reject(Marker marker, long pid, Path readableFile) {
-        if (marker.pid() != pid) {
-            return "it was set for process " + marker.pid() + ", this is " + pid;
+    public static String reject(ConfinementProof proof, long pid, Path readableFile) {
+        if (proof.pid() != pid) {
+            return "it was set for process " + proof.pid() + ", this is " + pid;
         }
-        if (marker.canaryOffset() <= 0) {
+        if (proof.canaryOffset() <= 0) {
             return "it has no canary";
         }
         String nnp = noNewPrivs();
         if (nnp != null) {
             return nnp;
         }
-        return canary(readableFile, marker.canaryOffset());
+        return canary(readableFile, proof.canaryOffset());
     }
 
     /**

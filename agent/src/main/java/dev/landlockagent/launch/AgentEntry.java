@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  *
  * <p>It does not use reflection to reach the core (a first {@code Method.invoke} or
  * {@code Constructor.newInstance} spins method handles, ~30 ms): the core's entry class, a
- * {@link java.util.function.Consumer}, hands an instance of itself to {@link CoreClassLoader}.
+ * {@link java.util.function.Consumer} of a {@link Handoff}, hands an instance of itself to {@link CoreClassLoader}.
  * And the build marks {@code premain} and {@code agentmain} varargs
  * (agent/src/build/EntryPointFlags.java), so that the JDK's own reflective call of them spins no
  * method handles either. javac then refuses to compile code that names this class; nothing needs to.
@@ -60,8 +60,8 @@ public final class AgentEntry {
                 return;
             }
             @SuppressWarnings("unchecked")
-            Consumer<Object[]> startup = (Consumer<Object[]>) entry;
-            startup.accept(new Object[] {argument, inst, jar, start});
+            Consumer<Handoff> startup = (Consumer<Handoff>) entry;
+            startup.accept(new Handoff(argument, inst, jar, start));
         } catch (Throwable t) {
             fail("the agent jar " + jar + " cannot be loaded (damaged or incomplete?): " + t);
         }

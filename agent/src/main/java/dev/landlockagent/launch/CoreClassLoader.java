@@ -25,7 +25,9 @@ import java.util.zip.ZipFile;
  *
  * <p>It is also how the core's entry object reaches the trampoline without reflection (a first
  * {@code Constructor.newInstance} spins method handles, ~30 ms on a cold JVM, measured): the entry
- * class's static initialiser hands an instance to its own class loader, a {@link Consumer}.
+ * class's static initialiser hands an instance to its own class loader, a {@link Consumer}. The
+ * one class of the jar's root the core sees is {@link Handoff}, the trampoline's own, so that the
+ * hand-over has a named type on both sides.
  */
 final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
     static final String PREFIX = "META-INF/landlock/core/";
@@ -59,6 +61,14 @@ final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
     Object initialise(String className) throws ClassNotFoundException {
         Class.forName(className, true, this);
         return handedOver;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (name.equals(Handoff.class.getName())) {
+            return Handoff.class;
+        }
+        return super.loadClass(name, resolve);
     }
 
     @Override

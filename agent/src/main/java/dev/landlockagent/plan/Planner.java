@@ -105,7 +105,7 @@ public final class Planner {
         }
         return new RulesetPlan(policy.origin(), abi, handledFs, handledNet, scoped, List.copyOf(paths),
                 List.copyOf(ports), sockets, listening, List.copyOf(notEnforced), List.copyOf(warnings),
-                policy.capabilities().mask(), policy.syscalls().allowed());
+                policy.capabilities().mask(), policy.syscalls().allowed(), policy.compatibility() == Compatibility.BEST_EFFORT);
     }
 
     /** Strict: a refusal naming the place and the fix. Best-effort: a warning and a note. */

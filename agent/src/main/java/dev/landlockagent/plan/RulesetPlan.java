@@ -14,7 +14,9 @@ import java.util.Set;
  * What to enforce on this kernel: the Landlock ruleset (handled access, path and port rules,
  * scopes), the socket plan, what may bind and listen, the capabilities the JVM keeps ({@link Capability} bits) and the
  * privileged syscalls the policy allows ({@link PrivilegedSyscalls} names), plus what could not be
- * enforced. Plain data between planning and applying.
+ * enforced, and whether the policy accepts less than all of it ({@code bestEffort}: its
+ * "compatibility", which also decides whether a JVM whose threads cannot all be confined may run
+ * with its main thread confined only). Plain data between planning and applying.
  */
 public record RulesetPlan(
         String policyOrigin,
@@ -29,7 +31,8 @@ public record RulesetPlan(
         List<String> notEnforced,
         List<String> warnings,
         long capabilities,
-        Set<String> allowedSyscalls) {
+        Set<String> allowedSyscalls,
+        boolean bestEffort) {
 
     /** Whether there is a Landlock ruleset to create at all (the kernel refuses an empty one). */
     public boolean hasLandlockRuleset() {

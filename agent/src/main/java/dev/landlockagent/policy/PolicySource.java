@@ -52,6 +52,18 @@ public final class PolicySource {
      * {@code file} is the file itself when it is one; {@code folder} is where relative paths resolve.
      */
     public record Document(String origin, Via via, byte[] bytes, Path file, Path folder) {
+        /**
+         * The bytes' 64-bit FNV-1a hash, in hex: it tells the re-executed JVM whether the policy it
+         * reads again to explain a denial is the one the first JVM enforced (a change check, not a
+         * defence: explanations are advice, and the kernel enforces what was planned).
+         */
+        public String digest() {
+            long h = 0xcbf29ce484222325L;
+            for (byte b : bytes) {
+                h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            }
+            return Long.toHexString(h);
+        }
     }
 
     /** Thrown when no policy can be found or read; the message says what to do. */

@@ -86,9 +86,15 @@ class FaultInjectionTest {
         plan = Planner.plan(policy, new KernelInfo(LandlockAbi.of(7)), facts);
     }
 
+    /** Applies {@code plan} as {@code mechanism} does, with the seccomp program the first JVM would make. */
+    private static void apply(FakeSyscalls sys, RulesetPlan plan, Mechanism mechanism, SeccompFilter.Canary canary)
+            throws StartupFailure {
+        new Confinement(sys).apply(plan, mechanism, Confinement.seccompProgram(plan, sys.arch(), canary), List.of());
+    }
+
     /** Confines and re-executes through {@code sys}, as the re-exec path does. */
     private void confineAndExec(FakeSyscalls sys) throws StartupFailure {
-        new Confinement(sys).apply(plan, false, true, new SeccompFilter.Canary(1L << 62));
+        apply(sys, plan, Mechanism.REEXEC, new SeccompFilter.Canary(1L << 62));
         ReExec.Request request = new ReExec.Request("/usr/bin/java", List.of("java".getBytes()), List.of(), 0);
         try {
             ReExec.exec(request, sys);
@@ -152,34 +158,34 @@ class FaultInjectionTest {
     @Test
     void aKernelWithoutLandlockIsRefusedWithTheReason() {
         StartupFailure disabled = assertThrows(StartupFailure.class,
-                () -> Startup.probe(new FakeSyscalls("landlock_create_ruleset", Errno.EOPNOTSUPP.number())));
+                () -> FirstJvm.probe(new FakeSyscalls("landlock_create_ruleset", Errno.EOPNOTSUPP.number())));
         assertTrue(disabled.getMessage().contains("Landlock is not available"), disabled.getMessage());
         assertTrue(disabled.getMessage().contains("add landlock to lsm= on the kernel command line"), disabled.getMessage());
         StartupFailure missing = assertThrows(StartupFailure.class,
-                () -> Startup.probe(new FakeSyscalls("landlock_create_ruleset", Errno.ENOSYS.number())));
+                () -> FirstJvm.probe(new FakeSyscalls("landlock_create_ruleset", Errno.ENOSYS.number())));
         assertTrue(missing.getMessage().contains("built without Landlock"), missing.getMessage());
     }
 
     @Test
     void aBaselineEntryThatCannotBeOpenedIsSkippedButAPolicyPathIsNot() throws Exception {
         // The plan's only openat is for the policy's own path: refusing is right.
-        assertThrows(StartupFailure.class, () -> new Confinement(new FakeSyscalls("openat", Errno.ENOENT.number()))
-                .apply(plan, false, false, SeccompFilter.Canary.NONE));
+        assertThrows(StartupFailure.class, () -> apply(new FakeSyscalls("openat", Errno.ENOENT.number()), plan,
+                Mechanism.MAIN_THREAD_ONLY, SeccompFilter.Canary.NONE));
         RulesetPlan baselineOnly = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
                 plan.scoped(), List.of(new dev.landlockagent.plan.PathGrant(dir, 4, false, "jvm baseline: test")),
-                plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(), 0, java.util.Set.of());
+                plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(), 0, java.util.Set.of(), false);
         FakeSyscalls sys = new FakeSyscalls("openat", Errno.ENOENT.number());
-        new Confinement(sys).apply(baselineOnly, false, false, SeccompFilter.Canary.NONE);
+        apply(sys, baselineOnly, Mechanism.MAIN_THREAD_ONLY, SeccompFilter.Canary.NONE);
         assertTrue(sys.calls.contains("landlock_restrict_self"));
     }
 
     @Test
     void theReExecAsksLandlockToAuditTheNewJvmsDenials() throws Exception {
         FakeSyscalls sys = new FakeSyscalls();
-        new Confinement(sys).apply(plan, false, true, SeccompFilter.Canary.NONE);
+        apply(sys, plan, Mechanism.REEXEC, SeccompFilter.Canary.NONE);
         assertEquals(1 << 1, sys.restrictFlags, "LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON");
         FakeSyscalls tsync = new FakeSyscalls();
-        new Confinement(tsync).apply(plan, true, false, SeccompFilter.Canary.NONE);
+        apply(tsync, plan, Mechanism.TSYNC, SeccompFilter.Canary.NONE);
         assertEquals(1 << 3, tsync.restrictFlags, "LANDLOCK_RESTRICT_SELF_TSYNC");
     }
 
@@ -187,9 +193,9 @@ class FaultInjectionTest {
     void aRootJvmKeepsOnlyTheCapabilitiesThePolicyNamesInEverySet() throws Exception {
         RulesetPlan keeps = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
                 plan.scoped(), plan.paths(), plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(),
-                dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask(), java.util.Set.of());
+                dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask(), java.util.Set.of(), false);
         FakeSyscalls sys = new FakeSyscalls();
-        new Confinement(sys).apply(keeps, false, true, SeccompFilter.Canary.NONE);
+        apply(sys, keeps, Mechanism.REEXEC, SeccompFilter.Canary.NONE);
         long nbs = dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask();
         assertEquals(nbs, sys.bounding, "bounding set");
         assertEquals(nbs, sys.permitted, "permitted set");
@@ -202,7 +208,7 @@ class FaultInjectionTest {
         FakeSyscalls sys = new FakeSyscalls();
         sys.effective = 0;
         sys.permitted = 0;
-        new Confinement(sys).apply(plan, false, true, SeccompFilter.Canary.NONE);
+        apply(sys, plan, Mechanism.REEXEC, SeccompFilter.Canary.NONE);
         assertTrue(!sys.calls.contains("prctl PR_CAPBSET_DROP"), "without CAP_SETPCAP the kernel refuses: " + sys.calls);
         assertTrue(sys.calls.contains("prctl PR_CAP_AMBIENT") && sys.calls.contains("capset"), sys.calls.toString());
     }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command line and environment the first JVM hands to execve for the confined one. */
 class ReExecTest {
     private static final Path JAVA = Path.of("/jdk/bin/java");
-    private static final Marker MARKER = new Marker(77, 0x1234, 0, 7, "re-exec", null, null, "summary", List.of());
+    private static final ConfinementProof PROOF = new ConfinementProof(77, 0x1234, 0, 7);
+    private static final StartReport REPORT = new StartReport("re-exec", "summary", List.of(), "0");
 
     private static CommandLine cmd(String... args) {
         List<byte[]> argv = new ArrayList<>();
@@ -25,12 +26,18 @@ class ReExecTest {
         return new CommandLine(argv);
     }
 
-    private static List<byte[]> env(String... entries) {
+    private static LaunchEnvironment env(String... entries) {
         List<byte[]> e = new ArrayList<>();
         for (String s : entries) {
             e.add(s.getBytes(StandardCharsets.UTF_8));
         }
-        return e;
+        return new LaunchEnvironment(e);
+    }
+
+    /** As the first JVM does: the marker carries what the environment moves for this executable. */
+    private static ReExec.Request prepare(CommandLine cmd, Path executable, LaunchEnvironment env) {
+        Marker marker = new Marker(PROOF, env.movedFor(executable), REPORT);
+        return ReExec.prepare(cmd, executable, env, marker, List.of());
     }
 
     private static List<String> strings(List<byte[]> bytes) {
@@ -43,8 +50,7 @@ class ReExecTest {
 
     @Test
     void theMarkerGoesJustBeforeTheMainClassAfterEveryLauncherOptionAndTheAgentIsLoadedAsAnAgentlib() {
-        ReExec.Request r = ReExec.prepare(cmd("java", "-javaagent:/a.jar=p.json", "-Dx=1", "Main", "arg"), JAVA, env("HOME=/h"),
-                MARKER, List.of());
+        ReExec.Request r = prepare(cmd("java", "-javaagent:/a.jar=p.json", "-Dx=1", "Main", "arg"), JAVA, env("HOME=/h"));
         List<String> argv = strings(r.argv());
         assertEquals("/jdk/bin/java", r.executable());
         assertEquals(List.of("java", "-agentlib:instrument=/a.jar=p.json", "-Dx=1"), argv.subList(0, 3));
@@ -55,19 +61,18 @@ class ReExecTest {
 
     @Test
     void javaToolOptionsMoveToTheCommandLineAndTheMarkerCarriesThemBackForTheApplication() {
-        ReExec.Request r = ReExec.prepare(cmd("java", "Main"), JAVA, env("JAVA_TOOL_OPTIONS=-Xmx1g '-Dq=a b'", "PATH=/bin"),
-                MARKER, List.of());
+        ReExec.Request r = prepare(cmd("java", "Main"), JAVA, env("JAVA_TOOL_OPTIONS=-Xmx1g '-Dq=a b'", "PATH=/bin"));
         List<String> argv = strings(r.argv());
         assertEquals(List.of("java", "-Xmx1g", "-Dq=a b"), argv.subList(0, 3));
         assertEquals(List.of("PATH=/bin"), strings(r.environment()), "so the new JVM does not print 'Picked up' again");
         Marker carried = Marker.decode(argv.get(3).substring(ReExec.MARKER_OPTION.length()));
         assertNotNull(carried);
-        assertEquals("-Xmx1g '-Dq=a b'", carried.javaToolOptions());
+        assertEquals("-Xmx1g '-Dq=a b'", carried.moved().javaToolOptions());
     }
 
     @Test
     void aMarkerAlreadyOnTheCommandLineIsDroppedSoAForgedOneCannotWin() {
-        ReExec.Request r = ReExec.prepare(cmd("java", ReExec.MARKER_OPTION + "forged", "Main"), JAVA, env(), MARKER, List.of());
+        ReExec.Request r = prepare(cmd("java", ReExec.MARKER_OPTION + "forged", "Main"), JAVA, env());
         long markers = strings(r.argv()).stream().filter(a -> a.startsWith(ReExec.MARKER_OPTION)).count();
         assertEquals(1, markers);
         assertFalse(strings(r.argv()).contains(ReExec.MARKER_OPTION + "forged"));
@@ -75,15 +80,34 @@ class ReExecTest {
 
     @Test
     void aModuleMainKeepsJavaagentBecauseTheAgentlibFormWouldNotAddJavaInstrument() {
-        ReExec.Request r = ReExec.prepare(cmd("java", "-javaagent:/a.jar", "-m", "app/app.Main"), JAVA, env(), MARKER, List.of());
+        ReExec.Request r = prepare(cmd("java", "-javaagent:/a.jar", "-m", "app/app.Main"), JAVA, env());
         assertTrue(strings(r.argv()).contains("-javaagent:/a.jar"), strings(r.argv()).toString());
     }
 
     @Test
     void systemdsDescriptorsAreKeptOnlyWhenListenPidNamesThisProcess() {
-        assertEquals(2, ReExec.systemdListenFds(env("LISTEN_FDS=2", "LISTEN_PID=77"), 77));
-        assertEquals(0, ReExec.systemdListenFds(env("LISTEN_FDS=2", "LISTEN_PID=78"), 77));
-        assertEquals(0, ReExec.systemdListenFds(env("LISTEN_FDS=2"), 77));
-        assertEquals(0, ReExec.systemdListenFds(env("LISTEN_FDS=lots", "LISTEN_PID=77"), 77));
+        assertEquals(2, env("LISTEN_FDS=2", "LISTEN_PID=77").systemdListenFds(77));
+        assertEquals(0, env("LISTEN_FDS=2", "LISTEN_PID=78").systemdListenFds(77));
+        assertEquals(0, env("LISTEN_FDS=2").systemdListenFds(77));
+        assertEquals(0, env("LISTEN_FDS=lots", "LISTEN_PID=77").systemdListenFds(77));
+        assertEquals(2, prepare(cmd("java", "Main"), JAVA, env("LISTEN_FDS=2", "LISTEN_PID=77")).keptDescriptors());
+    }
+
+    @Test
+    void jdkJavaOptionsMoveOnlyForTheJavaLauncherTheOnlyOneThatReadsThem() {
+        ReExec.Request java = prepare(cmd("java", "Main"), JAVA, env("JDK_JAVA_OPTIONS=-Dj=1"));
+        assertEquals(List.of("java", "-Dj=1"), strings(java.argv()).subList(0, 2));
+        assertEquals(List.of(), strings(java.environment()));
+        ReExec.Request other = prepare(cmd("app", "Main"), Path.of("/jdk/bin/app"), env("JDK_JAVA_OPTIONS=-Dj=1"));
+        assertEquals(List.of("JDK_JAVA_OPTIONS=-Dj=1"), strings(other.environment()), "another launcher ignores it");
+        assertFalse(strings(other.argv()).contains("-Dj=1"));
+    }
+
+    @Test
+    void theJvmOptionsAreTheLaunchersThenJavaToolOptionsAndEveryOptionAddsJdkJavaOptions() {
+        LaunchEnvironment e = env("JAVA_TOOL_OPTIONS=-Da=1", "JDK_JAVA_OPTIONS=-Db=2");
+        CommandLine c = cmd("java", "-Dc=3", "-version");
+        assertEquals(List.of("-Dc=3", "-version", "-Da=1"), e.jvmOptions(c));
+        assertEquals(List.of("-Dc=3", "-version", "-Da=1", "-Db=2"), e.allOptions(c));
     }
 }

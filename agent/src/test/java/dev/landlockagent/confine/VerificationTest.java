@@ -5,7 +5,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -20,8 +19,8 @@ class VerificationTest {
     @TempDir
     Path dir;
 
-    private static Marker marker(long pid, long canary) {
-        return new Marker(pid, canary, 0, 7, "re-exec", null, null, "summary", List.of());
+    private static ConfinementProof marker(long pid, long canary) {
+        return new ConfinementProof(pid, canary, 0, 7);
     }
 
     @Test

@@ -1,0 +1,233 @@
+package dev.landlockagent.confine;
+
+import dev.landlockagent.explain.ExplainContext;
+import dev.landlockagent.landlock.AccessFs;
+import dev.landlockagent.landlock.Landlock;
+import dev.landlockagent.landlock.LandlockAbi;
+import dev.landlockagent.linux.Arch;
+import dev.landlockagent.linux.Errno;
+import dev.landlockagent.linux.LinuxSyscalls;
+import dev.landlockagent.linux.SockFilter;
+import dev.landlockagent.linux.SyscallException;
+import dev.landlockagent.linux.Syscalls;
+import dev.landlockagent.log.Logs;
+import dev.landlockagent.plan.KernelInfo;
+import dev.landlockagent.plan.PathGrant;
+import dev.landlockagent.plan.Planner;
+import dev.landlockagent.plan.RulesetPlan;
+import dev.landlockagent.policy.PolicyException;
+import dev.landlockagent.seccomp.SeccompFilter;
+
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The first JVM of a process: it loads the policy, plans it for this kernel, chooses the
+ * {@link Mechanism}, and confines itself: with TSYNC every thread at once, after which
+ * {@code main} runs here; or its main thread, then it re-executes the JVM inside the domain
+ * ({@link ReExec}). Everything is read and planned before the first restriction.
+ */
+final class FirstJvm {
+    private final String agentArgument;
+    private final Instrumentation inst;
+    private final Path agentJar;
+    private final int generation;
+    /** Why the marker on this JVM's command line was not accepted, or null when there was none. */
+    private final String rejectedMarker;
+
+    private CommandLine cmd;
+    private LaunchEnvironment env;
+    private LoadedPolicy loaded;
+    private Path executable;
+    private long pid;
+    private long canary;
+
+    FirstJvm(String agentArgument, Instrumentation inst, Path agentJar, int generation, String rejectedMarker) {
+        this.agentArgument = agentArgument;
+        this.inst = inst;
+        this.agentJar = agentJar;
+        this.generation = generation;
+        this.rejectedMarker = rejectedMarker;
+    }
+
+    /**
+     * What the first JVM will do for one Landlock ABI: the ruleset plan, the mechanism, the marker
+     * for the re-executed JVM and, on the re-exec path, everything execve needs (read before
+     * restricting) and the steps of the {@link ReadOnlyView} (empty for none).
+     */
+    private record Decision(RulesetPlan plan, Mechanism mechanism, Marker marker, ReExec.Request request,
+                            List<SockFilter> seccompProgram, List<ReadOnlyView.Step> readOnlyView) {
+    }
+
+    void confine() throws Exception {
+        // The FFM link is the longest step of the first JVM: it starts first, and java.lang is
+        // opened (for the native-access grant) while it loads the linker.
+        NativeAccess nativeAccess = new NativeAccess();
+        LinuxSyscalls.Linking linking = LinuxSyscalls.Linking.start(nativeAccess);
+        try {
+            Startup.openJavaLang(inst);
+        } finally {
+            nativeAccess.javaLangOpened();
+        }
+        Timing.mark("start FFM link");
+
+        cmd = ThisJvm.commandLine();
+        env = LaunchEnvironment.ofThisProcess();
+        loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env);
+        Timing.mark("read and parse policy, inspect JVM");
+        executable = ThisJvm.executable();
+        pid = ThisJvm.pid();
+        Capabilities held = Capabilities.ofThisProcess();
+        canary = newCanary();
+        Timing.mark("capabilities, canary");
+
+        Decision ahead = null;
+        if (!linking.isDone()) {
+            // The main thread would only wait for the FFM link: meanwhile, plan for the ABI this
+            // kernel release suggests. The kernel's own answer below confirms it or plans again.
+            LandlockAbi expected = LandlockAbi.expectedFor(System.getProperty("os.version"));
+            if (expected.available()) {
+                try {
+                    ahead = decide(expected, held);
+                } catch (StartupFailure | PolicyException e) {
+                    ahead = null; // reported, if still true, for the ABI the kernel reports
+                }
+                Timing.mark("plan ahead");
+            }
+            linking.warmUpMemoryAccess();
+        }
+
+        Syscalls sys = linking.await();
+        Timing.mark("await FFM link");
+        LandlockAbi abi = probe(sys).abi();
+        Decision decision = ahead != null && ahead.plan().abi().version() == abi.version() ? ahead : decide(abi, held);
+        Timing.mark(decision == ahead ? "probe kernel (as planned)" : "probe kernel, plan");
+        if (!decision.readOnlyView().isEmpty()) {
+            try {
+                ReadOnlyView.enter(sys);
+            } catch (SyscallException e) {
+                // No mount namespace here (an AppArmor or seccomp profile forbids it): do without the
+                // view, and say so on the INFO line.
+                decision = decide(abi, Capabilities.withoutMountView(held, e.getMessage()));
+            }
+            Timing.mark("read-only view");
+        }
+        RulesetPlan plan = decision.plan();
+        if (Startup.isDebug()) {
+            for (PathGrant g : plan.paths()) {
+                Logs.agent().debug("rule " + g);
+            }
+            for (String l : plan.listening().describe()) {
+                Logs.agent().debug(l);
+            }
+        }
+
+        Confinement confinement = new Confinement(sys);
+        switch (decision.mechanism()) {
+            case REEXEC -> {
+                try {
+                    confinement.apply(plan, Mechanism.REEXEC, decision.seccompProgram(), decision.readOnlyView());
+                } catch (StartupFailure e) {
+                    throw rejectedMarker != null && e.getCause() instanceof SyscallException se && se.is(Errno.E2BIG)
+                            ? new StartupFailure(e.getMessage() + ". The JVM kept re-executing because it could not"
+                            + " confirm the marker " + Marker.PROPERTY + " (" + rejectedMarker + "): a copy of it in an"
+                            + " @argfile overrides the agent's own; remove it from there", e)
+                            : e;
+                }
+                Timing.mark("apply ruleset and filter");
+                Timing.print("first JVM");
+                ReExec.exec(decision.request(), sys);
+            }
+            case TSYNC, MAIN_THREAD_ONLY -> {
+                confinement.apply(plan, decision.mechanism(), decision.seccompProgram(), List.of());
+                closeInheritedDescriptors(plan, sys);
+                nativeAccess.close();
+                Timing.mark("apply ruleset and filter");
+                if (decision.mechanism() == Mechanism.TSYNC) {
+                    System.setProperty(Marker.PROPERTY, decision.marker().encode());
+                }
+                decision.marker().report().announce();
+                DenialExplanations.install(inst, new DenialExplanations.Fixed(
+                        new ExplainContext(loaded.document().origin(), plan)));
+                if (decision.mechanism() == Mechanism.MAIN_THREAD_ONLY) {
+                    Logs.agent().warn("only the main thread and the threads it starts are confined: threads that existed"
+                            + " before the agent ran (Finalizer, Reference Handler, Signal Dispatcher, Common-Cleaner) and"
+                            + " threads they start are not. This kernel has no TSYNC and the JVM cannot be re-executed.");
+                }
+                Timing.mark("log");
+                Timing.print(decision.mechanism().label());
+            }
+        }
+    }
+
+    private Decision decide(LandlockAbi abi, Capabilities held) throws StartupFailure, PolicyException {
+        RulesetPlan plan = Planner.plan(loaded.policy(), new KernelInfo(abi), loaded.facts());
+        Mechanism mechanism = Mechanism.choose(System.getProperty(Mechanism.PROPERTY, "auto"), plan, held, executable,
+                Path.of(System.getProperty("java.home")));
+        List<ReadOnlyView.Step> view = List.of();
+        List<String> notEnforced = List.of();
+        if (plan.handledFs() != 0) {
+            if (mechanism == Mechanism.REEXEC && held.mayMount()) {
+                try {
+                    view = ReadOnlyView.steps(ReadOnlyView.writablePaths(plan), ReadOnlyView.mounts());
+                } catch (IOException e) {
+                    throw new StartupFailure("cannot read this JVM's mounts from /proc/self/mountinfo: " + e, e);
+                }
+            } else {
+                notEnforced = List.of("metadata (chmod, chown, times, xattrs) of files this user owns outside the writable"
+                        + " paths (" + held.whyNoMountView(mechanism == Mechanism.REEXEC) + ")");
+            }
+        }
+        String origin = loaded.document().origin();
+        StartReport report = new StartReport(mechanism.label(),
+                "confined by " + origin + ": " + abi + ", " + mechanism.label() + "; " + plan.summary(notEnforced),
+                plan.warnings(), loaded.document().digest());
+        ConfinementProof proof = new ConfinementProof(pid, canary, generation, abi.version());
+        ReExec.Request request = null;
+        Marker marker;
+        if (mechanism == Mechanism.REEXEC) {
+            marker = new Marker(proof, env.movedFor(executable), report);
+            boolean cwdListable = (plan.grantedAt(Path.of(System.getProperty("user.dir")))
+                    & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
+            request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(env.jvmOptions(cmd), cwdListable));
+        } else {
+            marker = new Marker(proof, MovedOptions.NONE, report);
+        }
+        List<SockFilter> seccomp = Confinement.seccompProgram(plan, Arch.current(), new SeccompFilter.Canary(canary));
+        return new Decision(plan, mechanism, marker, request, seccomp, view);
+    }
+
+    /** Without a re-exec, what close-on-exec does there: {@link InheritedDescriptors}. */
+    private void closeInheritedDescriptors(RulesetPlan plan, Syscalls sys) throws StartupFailure {
+        int first = 3 + env.systemdListenFds(pid);
+        InheritedDescriptors.replace(InheritedDescriptors.unwanted(InheritedDescriptors.open(), first, plan,
+                env.jvmOptions(cmd)), sys);
+        Timing.mark("close inherited descriptors");
+    }
+
+    static KernelInfo probe(Syscalls sys) throws StartupFailure {
+        try {
+            return new KernelInfo(new Landlock(sys).abi());
+        } catch (SyscallException e) {
+            throw new StartupFailure("Landlock is not available, so the policy cannot be enforced: " + e.meaning()
+                    + " (" + e.syscall() + " returned " + Errno.nameOf(e.errno()) + ")", e);
+        }
+    }
+
+    /** A canary offset in [2^62, 2^63): positive, and never a position a real file read uses. */
+    private static long newCanary() throws IOException {
+        try (InputStream in = new FileInputStream("/dev/urandom")) {
+            byte[] b = in.readNBytes(8);
+            if (b.length != 8) {
+                throw new IOException("short read from /dev/urandom");
+            }
+            long r = ByteBuffer.wrap(b).getLong();
+            return (r & ((1L << 62) - 1)) | (1L << 62);
+        }
+    }
+}

@@ -148,6 +148,35 @@ class ReExecTest {
         assertDenied(r, "read " + secret);
     }
 
+    /**
+     * The re-executed JVM reads the policy again at its first denial, to explain it: if the file is
+     * no longer what the first JVM enforced, the explanation would describe other rules. It keeps the
+     * JDK's message instead and says why, once. (The denial is a UNIX socket's: its JDK class loads
+     * after the agent, so it is always explained when it can be; a file stream opened in the first
+     * 0.1 s would not be.)
+     */
+    @Test
+    void aPolicyChangedAfterTheExecIsNotUsedToExplainDenials(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path policy = Files.writeString(dir.resolve("policy.json"), "{\"version\": 1}");
+        String socket = dir.resolve("app.sock").toString();
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicy(policy).jvmOptions("-Dlandlock.mechanism=re-exec")
+                .classpath(Probes.testClasses()).start(Probe.class.getName(), "ready", "stdin", "unix-connect", socket);
+        jvm.awaitLine("READY", Probes.awaitLimit());
+        Files.writeString(policy, "{\"version\": 1, \"sockets\": [{\"domain\": \"unix\", \"type\": \"dgram\"}]}");
+        jvm.process().getOutputStream().close();
+        SandboxedJvm.Result r = jvm.await();
+        assertDenied(r, "unix-connect");
+        assertFalse(r.stdout().contains("not allowed by the landlock-agent policy"), "explained against the new file: " + r.describe());
+        assertTrue(r.stderr().contains("denials will not be explained: policy " + policy + " changed after this JVM was"
+                + " confined"), r.describe());
+        // The same run with the file unchanged is explained.
+        Files.writeString(policy, "{\"version\": 1}");
+        SandboxedJvm.Result unchanged = Probes.run(SandboxedJvm.withPolicy(policy).jvmOptions("-Dlandlock.mechanism=re-exec"),
+                "unix-connect", socket);
+        assertTrue(unchanged.stdout().contains("socket(AF_UNIX, SOCK_STREAM, 0) is not allowed by the landlock-agent policy "
+                + policy), unchanged.describe());
+    }
+
     private static List<String> quoteAll(List<String> args) {
         List<String> out = new ArrayList<>();
         for (String a : args) {

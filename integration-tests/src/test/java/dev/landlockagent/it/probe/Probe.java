@@ -122,6 +122,10 @@ public final class Probe {
                     System.out.flush();
                     System.exit(Integer.parseInt(args[++i]));
                 }
+                case "ready" -> {
+                    System.out.println("READY " + ProcessHandle.current().pid());
+                    System.out.flush();
+                }
                 case "wait" -> {
                     System.out.println("READY " + ProcessHandle.current().pid());
                     System.out.flush();

@@ -78,7 +78,7 @@ final class FirstJvm {
 
         cmd = ThisJvm.commandLine();
         env = LaunchEnvironment.ofThisProcess();
-        loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env);
+        loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env.allOptions(cmd), env.variables());
         Timing.mark("read and parse policy, inspect JVM");
         executable = ThisJvm.executable();
         pid = ThisJvm.pid();

@@ -3,7 +3,9 @@ package dev.landlockagent.confine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The environment this process was started with ({@code /proc/self/environ}), read once, and what
@@ -18,6 +20,7 @@ final class LaunchEnvironment {
     private final List<byte[]> entries;
     private final String javaToolOptions;
     private final String jdkJavaOptions;
+    private Map<String, String> variables;
 
     /** @param entries each {@code NAME=value}, as raw bytes */
     LaunchEnvironment(List<byte[]> entries) {
@@ -32,6 +35,34 @@ final class LaunchEnvironment {
 
     List<byte[]> entries() {
         return entries;
+    }
+
+    /**
+     * The environment of the re-executed JVM as the first JVM had it: this one's, with the option
+     * variables the re-exec moved to the command line put back.
+     */
+    LaunchEnvironment withMovedBack(MovedOptions moved) {
+        List<byte[]> all = new ArrayList<>(without(moved));
+        for (Map.Entry<String, String> v : moved.variables().entrySet()) {
+            all.add((v.getKey() + "=" + v.getValue()).getBytes(StandardCharsets.UTF_8));
+        }
+        return new LaunchEnvironment(all);
+    }
+
+    /** The variables by name, as {@code System.getenv()} gives them (the first of a repeated name). */
+    Map<String, String> variables() {
+        if (variables == null) {
+            Map<String, String> m = new LinkedHashMap<>();
+            for (byte[] entry : entries) {
+                String s = new String(entry, StandardCharsets.UTF_8);
+                int eq = s.indexOf('=', 1);
+                if (eq > 0) {
+                    m.putIfAbsent(s.substring(0, eq), s.substring(eq + 1));
+                }
+            }
+            variables = Map.copyOf(m);
+        }
+        return variables;
     }
 
     /** The entries, without the variables {@code moved} to the command line. */

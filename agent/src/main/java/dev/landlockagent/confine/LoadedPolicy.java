@@ -8,6 +8,8 @@ import dev.landlockagent.policy.PolicyParser;
 import dev.landlockagent.policy.PolicySource;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A policy found, read and parsed for this JVM, with the facts about the JVM its baseline is made
@@ -23,13 +25,15 @@ record LoadedPolicy(PolicySource.Document document, Policy policy, JvmFacts fact
     /**
      * @param agentArgument the agent argument (a policy location), or null
      * @param agentJar      the agent's jar, which the baseline grants
+     * @param options       every option that configures the JVM ({@link LaunchEnvironment#allOptions})
+     * @param variables     the environment the first JVM was started with: the policy's {@code ${env.NAME}}
      */
-    static LoadedPolicy load(String agentArgument, Path agentJar, CommandLine cmd, LaunchEnvironment env)
-            throws PolicySource.NotFound, PolicyException {
+    static LoadedPolicy load(String agentArgument, Path agentJar, CommandLine cmd, List<String> options,
+                             Map<String, String> variables) throws PolicySource.NotFound, PolicyException {
         Path mainJar = ThisJvm.mainJar();
         PolicySource.Document doc = PolicySource.locate(agentArgument, System.getProperty(PolicySource.PROPERTY), mainJar);
         Policy policy = PolicyParser.parse(doc.bytes(), doc.origin(),
-                PolicyContext.ofThisJvm(mainJar == null ? null : mainJar.getParent(), doc.folder()));
-        return new LoadedPolicy(doc, policy, ThisJvm.facts(cmd, env.allOptions(cmd), agentJar, doc.file()));
+                PolicyContext.ofThisJvm(mainJar == null ? null : mainJar.getParent(), doc.folder(), variables));
+        return new LoadedPolicy(doc, policy, ThisJvm.facts(cmd, options, agentJar, doc.file()));
     }
 }

@@ -62,8 +62,12 @@ final class ReExecutedJvm {
         public ExplainContext get() {
             LoadedPolicy loaded;
             try {
+                // The moved options are on this command line now, and back in the environment only
+                // for the policy's ${env.NAME}: as the first JVM saw them.
                 CommandLine cmd = ThisJvm.commandLine();
-                loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, LaunchEnvironment.ofThisProcess());
+                LaunchEnvironment env = LaunchEnvironment.ofThisProcess();
+                loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env.allOptions(cmd),
+                        env.withMovedBack(marker.moved()).variables());
             } catch (Exception e) {
                 Logs.agent().warn("denials will not be explained: cannot read the policy again ({})", e.getMessage());
                 return null;

@@ -44,7 +44,6 @@ public final class DenialInstrumentation implements ClassFileTransformer {
     private final Set<String> installed = ConcurrentHashMap.newKeySet();
     /** One latch per target, opened when its bytes are woven (or given up on). */
     private final Map<String, CountDownLatch> ready = new ConcurrentHashMap<>();
-    private final CountDownLatch warm = new CountDownLatch(1);
     /** It must not wait for itself. */
     private volatile Thread warmUpThread;
     private volatile Weaver weaver;
@@ -94,11 +93,6 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         return (boolean) install.invokeExact(explainer);
     }
 
-    /** Waits until every target is instrumented (for tests and benchmarks). */
-    public boolean awaitInstrumented(long seconds) throws InterruptedException {
-        return warm.await(seconds, TimeUnit.SECONDS);
-    }
-
     private void warmUp(Supplier<BiFunction<String, Object[], Throwable>> explainer) {
         long start = System.nanoTime();
         boolean timing = Boolean.getBoolean("landlock.timing");
@@ -140,7 +134,6 @@ public final class DenialInstrumentation implements ClassFileTransformer {
         for (CountDownLatch l : ready.values()) {
             l.countDown();
         }
-        warm.countDown();
     }
 
     /** Weaves one target from the runtime image's class file and opens its latch. */

@@ -34,14 +34,14 @@ public record PolicyContext(Path javaHome, Path tmpDir, Path userHome, Path user
         }
     }
 
-    /** The context of the running JVM. */
-    public static PolicyContext ofThisJvm(Path appDir, Path relativeBase) {
+    /** The context of the running JVM, whose environment is {@code env}. */
+    public static PolicyContext ofThisJvm(Path appDir, Path relativeBase, Map<String, String> env) {
         return new PolicyContext(
                 Path.of(System.getProperty("java.home")),
                 Path.of(System.getProperty("java.io.tmpdir")),
                 Path.of(System.getProperty("user.home")),
                 Path.of(System.getProperty("user.dir")),
-                appDir, relativeBase, System.getenv(), FileKinds.REAL);
+                appDir, relativeBase, env, FileKinds.REAL);
     }
 
     /** For tests: fixed values and environment. */

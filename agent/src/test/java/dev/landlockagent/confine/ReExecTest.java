@@ -104,6 +104,15 @@ class ReExecTest {
     }
 
     @Test
+    void theReExecutedJvmSeesTheVariablesTheFirstOneHadForThePolicysEnvSubstitutions() {
+        LaunchEnvironment first = env("PATH=/bin", "JAVA_TOOL_OPTIONS=-Da=1", "JDK_JAVA_OPTIONS=-Db=2");
+        MovedOptions moved = first.movedFor(JAVA);
+        LaunchEnvironment reExecuted = new LaunchEnvironment(first.without(moved));
+        assertEquals(java.util.Map.of("PATH", "/bin"), reExecuted.variables());
+        assertEquals(first.variables(), reExecuted.withMovedBack(moved).variables());
+    }
+
+    @Test
     void theJvmOptionsAreTheLaunchersThenJavaToolOptionsAndEveryOptionAddsJdkJavaOptions() {
         LaunchEnvironment e = env("JAVA_TOOL_OPTIONS=-Da=1", "JDK_JAVA_OPTIONS=-Db=2");
         CommandLine c = cmd("java", "-Dc=3", "-version");

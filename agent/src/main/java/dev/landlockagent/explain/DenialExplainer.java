@@ -22,7 +22,13 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
     private final Supplier<ExplainContext> contextSource;
     private volatile ExplainContext context;
     private final DenialLog log = new DenialLog();
-    private final ThreadLocal<boolean[]> busy = ThreadLocal.withInitial(() -> new boolean[1]);
+    /** Not ThreadLocal.withInitial(lambda): made at start-up, where a lambda costs ~8 ms (docs/start-up-path.md). */
+    private final ThreadLocal<boolean[]> busy = new ThreadLocal<boolean[]>() {
+        @Override
+        protected boolean[] initialValue() {
+            return new boolean[1];
+        }
+    };
 
     /** {@code context} is called once, at the first denial; null from it: explain nothing. */
     public DenialExplainer(Supplier<ExplainContext> context) {

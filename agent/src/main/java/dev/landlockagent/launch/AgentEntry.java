@@ -38,7 +38,8 @@ public final class AgentEntry {
 
     private static void launch(String argument, Instrumentation inst) {
         long start = System.nanoTime();
-        // Not Runtime.version(): it compiles a regular expression, ~15 ms on a cold JVM.
+        // The property, not Runtime.version(): as cheap on JDK 25 (docs/start-up-path.md), and the
+        // same on every JVM this refuses.
         int feature = feature(System.getProperty("java.specification.version", "0"));
         if (feature < REQUIRED_FEATURE) {
             fail("this JVM is Java " + feature + "; landlock-agent needs JDK " + REQUIRED_FEATURE

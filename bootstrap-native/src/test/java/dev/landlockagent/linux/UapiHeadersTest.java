@@ -160,24 +160,63 @@ class UapiHeadersTest {
         throw new AssertionError("no AccessNet " + name);
     }
 
-    @Test
-    void socketConstantsAreTheKernels() throws IOException {
-        String families = header("x86_64-linux-gnu/bits/socket.h");
-        String in = header("linux/in.h");
-        Map<String, Integer> ours = Map.of("PF_LOCAL", SocketNames.AF_UNIX, "PF_INET", SocketNames.AF_INET,
-                "PF_INET6", SocketNames.AF_INET6, "PF_NETLINK", SocketNames.AF_NETLINK, "PF_PACKET", SocketNames.AF_PACKET,
-                "PF_SMC", SocketNames.AF_SMC);
+    /** {@code #define PREFIXNAME value}, with aliases ({@code #define PF_UNIX PF_LOCAL}) resolved. */
+    private static Map<String, Integer> defines(String header, String prefix) {
+        Map<String, String> raw = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("(?m)^#define\\s+" + prefix + "(\\w+)\\s+(\\w+)").matcher(header);
+        while (m.find()) {
+            raw.putIfAbsent(m.group(1), m.group(2));
+        }
+        // glibc's enums: NAME = value,
+        Matcher e = Pattern.compile("\\b" + prefix + "(\\w+) = (\\d+),").matcher(header);
+        while (e.find()) {
+            raw.put(e.group(1), e.group(2));
+        }
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (String name : raw.keySet()) {
+            String v = raw.get(name);
+            for (int hops = 0; hops < 4 && v != null && !v.matches("\\d+"); hops++) {
+                v = raw.get(v.startsWith(prefix) ? v.substring(prefix.length()) : v);
+            }
+            if (v != null && v.matches("\\d+")) {
+                out.put(name, Integer.parseInt(v));
+            }
+        }
+        return out;
+    }
+
+    /** Checks every name of {@code ours} the header defines; returns how many. */
+    private static int assertNamesAgree(Map<String, Integer> ours, Map<String, Integer> header, String what) {
+        List<String> wrong = new ArrayList<>();
+        int checked = 0;
         for (Map.Entry<String, Integer> e : ours.entrySet()) {
-            Matcher m = Pattern.compile("(?m)^#define\\s+" + e.getKey() + "\\s+(\\d+)").matcher(families);
-            assertTrue(m.find(), e.getKey());
-            assertEquals(Integer.parseInt(m.group(1)), e.getValue(), e.getKey());
+            Integer theirs = header.get(e.getKey().toUpperCase(java.util.Locale.ROOT));
+            if (theirs != null) {
+                checked++;
+                if (!theirs.equals(e.getValue())) {
+                    wrong.add(e.getKey() + ": " + e.getValue() + ", the header says " + theirs);
+                }
+            }
         }
-        Map<String, Integer> protocols = Map.of("IPPROTO_TCP", SocketNames.IPPROTO_TCP, "IPPROTO_UDP", SocketNames.IPPROTO_UDP,
-                "IPPROTO_SCTP", SocketNames.IPPROTO_SCTP, "IPPROTO_MPTCP", SocketNames.IPPROTO_MPTCP);
-        for (Map.Entry<String, Integer> e : protocols.entrySet()) {
-            Matcher m = Pattern.compile("\\b" + e.getKey() + " = (\\d+),").matcher(in);
-            assertTrue(m.find(), e.getKey());
-            assertEquals(Integer.parseInt(m.group(1)), e.getValue(), e.getKey());
-        }
+        assertEquals(List.of(), wrong, what);
+        return checked;
+    }
+
+    @Test
+    void everySocketNameAPolicyMayUseHasTheKernelsNumber() throws IOException {
+        Map<String, Integer> families = defines(header("x86_64-linux-gnu/bits/socket.h"), "PF_");
+        assertTrue(assertNamesAgree(SocketNames.DOMAINS, families, "address families") >= 40);
+        Map<String, Integer> types = defines(header("x86_64-linux-gnu/bits/socket_type.h"), "SOCK_");
+        assertEquals(SocketNames.TYPES.size(), assertNamesAgree(SocketNames.TYPES, types, "socket types"));
+        Map<String, Integer> protocols = defines(header("linux/in.h") + header("linux/in6.h"), "IPPROTO_");
+        assertTrue(assertNamesAgree(SocketNames.IP_PROTOCOLS, protocols, "IP protocols") >= 15);
+        Map<String, Integer> netlink = defines(header("linux/netlink.h"), "NETLINK_");
+        assertTrue(assertNamesAgree(SocketNames.NETLINK_PROTOCOLS, netlink, "netlink families") >= 15);
+        assertEquals(List.of(families.get("UNIX"), families.get("INET"), families.get("INET6"), families.get("NETLINK"),
+                        families.get("PACKET"), families.get("SMC"), protocols.get("TCP"), protocols.get("UDP"),
+                        protocols.get("SCTP"), protocols.get("MPTCP")),
+                List.of(SocketNames.AF_UNIX, SocketNames.AF_INET, SocketNames.AF_INET6, SocketNames.AF_NETLINK,
+                        SocketNames.AF_PACKET, SocketNames.AF_SMC, SocketNames.IPPROTO_TCP, SocketNames.IPPROTO_UDP,
+                        SocketNames.IPPROTO_SCTP, SocketNames.IPPROTO_MPTCP), "the constants the code names");
     }
 }

@@ -126,6 +126,45 @@ public final class CommandLine {
         return limitsModules;
     }
 
+    /** Whether the application is run with {@code -jar}, which makes the launcher ignore any class path. */
+    public boolean jarMain() {
+        return mainIndex > 0 && args.get(mainIndex).equals("-jar");
+    }
+
+    /** The class path among {@code options}: the last {@code -cp}, {@code -classpath} or {@code --class-path}; null for none. */
+    public static String classPathArgument(List<String> options) {
+        String value = null;
+        for (int i = 0; i < options.size(); i++) {
+            String o = options.get(i);
+            if ((o.equals("-cp") || o.equals("-classpath") || o.equals("--class-path")) && i + 1 < options.size()) {
+                value = options.get(++i);
+            } else if (o.startsWith("--class-path=")) {
+                value = o.substring("--class-path=".length());
+            }
+        }
+        return value;
+    }
+
+    /**
+     * The folders a class path's wildcard entries name ({@code lib/*}, or {@code *} for the working
+     * directory), absolute: the launcher lists each to expand it into its jars (the JDK's
+     * wildcard.c), and so does the re-executed one.
+     */
+    public static List<Path> wildcardFolders(String classPath, Path workingDirectory) {
+        List<Path> folders = new ArrayList<>();
+        if (classPath == null) {
+            return folders;
+        }
+        for (String entry : classPath.split(java.io.File.pathSeparator)) {
+            if (entry.equals("*")) {
+                folders.add(workingDirectory);
+            } else if (entry.endsWith("/*")) {
+                folders.add(workingDirectory.resolve(entry.substring(0, entry.length() - 2)).normalize());
+            }
+        }
+        return folders;
+    }
+
     /** {@code -javaagent:} jars among {@code options}. */
     public static List<Path> javaAgentJars(List<String> options) {
         return agentPaths(options, "-javaagent:");

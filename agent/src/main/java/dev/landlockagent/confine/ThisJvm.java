@@ -107,9 +107,16 @@ public final class ThisJvm {
      * What the baseline grants are made of: the JDK, the class and module paths, agents, argument
      * files, the policy file and the temporary folder.
      *
-     * @param options every option that configures the JVM ({@link LaunchEnvironment#allOptions})
+     * @param options           every option that configures the JVM ({@link LaunchEnvironment#allOptions})
+     * @param classPathVariable the CLASSPATH variable, or null
      */
-    static JvmFacts facts(CommandLine cmd, List<String> options, Path agentJar, Path policyFile) {
+    static JvmFacts facts(CommandLine cmd, List<String> options, String classPathVariable, Path agentJar, Path policyFile) {
+        String classPath = CommandLine.classPathArgument(options);
+        if (classPath == null) {
+            classPath = classPathVariable; // the launcher's fallback
+        }
+        List<Path> wildcardFolders = cmd.jarMain() ? List.of()
+                : CommandLine.wildcardFolders(classPath, Path.of(System.getProperty("user.dir")));
         Set<Path> agents = new LinkedHashSet<>(CommandLine.javaAgentJars(options));
         if (agentJar != null) {
             agents.add(agentJar);
@@ -119,6 +126,7 @@ public final class ThisJvm {
                 javaHome,
                 interpreter(javaHome.resolve("bin/java")),
                 withManifestClassPaths(paths(System.getProperty("java.class.path"))),
+                wildcardFolders,
                 paths(System.getProperty("jdk.module.path")),
                 paths(System.getProperty("jdk.boot.class.path.append")),
                 List.copyOf(agents),

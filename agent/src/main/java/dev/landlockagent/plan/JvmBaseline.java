@@ -46,6 +46,10 @@ public final class JvmBaseline {
         for (Path p : facts.classPath()) {
             e.add(new Entry(p, READ, "class path entry"));
         }
+        for (Path p : facts.classPathFolders()) {
+            e.add(new Entry(p, AccessFs.READ_DIR.mask(),
+                    "folder of a class path wildcard (" + p + "/*): the re-executed launcher lists it to find the jars"));
+        }
         for (Path p : facts.modulePath()) {
             e.add(new Entry(p, READ, "module path entry"));
         }

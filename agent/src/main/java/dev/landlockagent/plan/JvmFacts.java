@@ -6,12 +6,14 @@ import java.util.List;
 /**
  * What the JVM baseline needs to know about the running JVM: where the JDK, the class path, the
  * agents and the policy are. {@code launcherInterpreter} is the java launcher's ELF interpreter
- * (the dynamic loader), or null. Plain data, so that the planner can be tested without a JVM to inspect.
+ * (the dynamic loader), or null. {@code classPathFolders} are the folders a wildcard class path
+ * entry ({@code lib/*}) names, which the re-executed launcher lists again. Plain data, so that the planner can be tested without a JVM to inspect.
  */
 public record JvmFacts(
         Path javaHome,
         Path launcherInterpreter,
         List<Path> classPath,
+        List<Path> classPathFolders,
         List<Path> modulePath,
         List<Path> bootClassPathAppend,
         List<Path> javaAgentJars,

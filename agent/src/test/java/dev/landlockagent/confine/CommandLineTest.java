@@ -63,4 +63,17 @@ class CommandLineTest {
         assertEquals(2, c.argv().size());
         assertEquals((byte) 0xff, c.argv().get(1)[1], "the exec gets the bytes back, not their decoding");
     }
+
+    @Test
+    void theLastClassPathOptionIsTheOneTheLauncherUsesAndItsWildcardsNameFolders() {
+        List<String> options = List.of("-cp", "a.jar", "-Dx=1", "--class-path=lib/*:b.jar:*:/opt/app/jars/*:c*");
+        String cp = CommandLine.classPathArgument(options);
+        assertEquals("lib/*:b.jar:*:/opt/app/jars/*:c*", cp);
+        assertEquals(List.of(Path.of("/srv/lib"), Path.of("/srv"), Path.of("/opt/app/jars")),
+                CommandLine.wildcardFolders(cp, Path.of("/srv")), "c* is a file name, not a wildcard (wildcard.c)");
+        assertEquals(List.of(), CommandLine.wildcardFolders(null, Path.of("/srv")));
+        assertEquals("x.jar", CommandLine.classPathArgument(List.of("-classpath", "y.jar", "-cp", "x.jar")));
+        assertTrue(of("java", "-cp", "lib/*", "-jar", "app.jar").jarMain(), "-jar: the launcher ignores the class path");
+        assertFalse(of("java", "-cp", "lib/*", "Main").jarMain());
+    }
 }

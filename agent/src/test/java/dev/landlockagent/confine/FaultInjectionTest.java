@@ -81,7 +81,7 @@ class FaultInjectionTest {
                 + "\", \"allow\": [\"read\"]}], \"network\": {\"tcp\": {\"bind\": [8080]}}}";
         Policy policy = PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), "policy.json",
                 PolicyContext.of(dir, dir, dir, dir, null, dir, Map.of()));
-        JvmFacts facts = new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(),
+        JvmFacts facts = new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 List.of(), null, dir, "u");
         plan = Planner.plan(policy, new KernelInfo(LandlockAbi.of(7)), facts);
     }

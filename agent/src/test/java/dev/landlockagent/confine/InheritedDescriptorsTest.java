@@ -34,7 +34,7 @@ class InheritedDescriptorsTest {
         RulesetPlan plan = Planner.plan(PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), "policy.json",
                         PolicyContext.of(dir, dir, dir, dir, null, dir, Map.of())),
                 new KernelInfo(LandlockAbi.of(7)),
-                new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null,
+                new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null,
                         dir, "u"));
         Map<Integer, InheritedDescriptors.Descriptor> open = new TreeMap<>();
         open.put(0, new InheritedDescriptors.Descriptor("/dev/null", 0));

@@ -34,7 +34,7 @@ class PlannerTest {
     }
 
     private JvmFacts facts() {
-        return new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+        return new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
                 null, dir, "user");
     }
 
@@ -54,6 +54,16 @@ class PlannerTest {
         assertFalse(p.sockets().allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, 0));
         assertTrue(p.sockets().allowsSocketpair(SocketNames.AF_UNIX, SocketNames.SOCK_STREAM, 0),
                 "the JDK's NIO socketpair stays possible");
+    }
+
+    @Test
+    void aWildcardClassPathFolderMayBeListedAndNothingMore() throws Exception {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        JvmFacts facts = new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(lib), List.of(), List.of(), List.of(),
+                List.of(), List.of(), null, dir, "user");
+        RulesetPlan p = Planner.plan(policy("{\"version\": 1}"), KernelInfo.of(7), facts);
+        assertEquals(AccessFs.READ_DIR.mask(), p.grantedAt(lib) & ~p.grantedAt(dir), p.paths().toString());
+        assertEquals(0, p.grantedAt(lib.resolve("other.txt")) & AccessFs.READ_FILE.mask(), "no file in it is readable by that");
     }
 
     @Test

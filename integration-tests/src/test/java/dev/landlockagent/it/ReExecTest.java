@@ -177,6 +177,38 @@ class ReExecTest {
                 + policy), unchanged.describe());
     }
 
+    /**
+     * {@code -cp 'lib/*'} and {@code CLASSPATH=lib/*} (Jib images, most start scripts): the
+     * launcher expands the wildcard by listing the folder, and the re-executed launcher lists it
+     * again, inside the domain. The folder must be listable there, or the JVM finds no main class.
+     */
+    @Test
+    void aWildcardClassPathFindsItsJarsInTheReExecutedJvm(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        Path lib = Files.createDirectories(dir.resolve("lib"));
+        jarOfProbes(lib.resolve("probes.jar"));
+        SandboxedJvm.Result option = denyAll().jvmOptions("-cp", lib + "/*").run(Probe.class.getName(), "read", secret.toString());
+        assertDenied(option, "read " + secret);
+        SandboxedJvm.Result relative = denyAll().workingDirectory(dir).jvmOptions("-cp", "lib/*")
+                .run(Probe.class.getName(), "pid");
+        assertTrue(result(relative, "pid").startsWith("RESULT pid OK"), relative.describe());
+        SandboxedJvm.Result variable = denyAll().env("CLASSPATH", lib + "/*").run(Probe.class.getName(), "pid");
+        assertTrue(result(variable, "pid").startsWith("RESULT pid OK"), variable.describe());
+    }
+
+    /** A jar of the probe classes, as a library folder would hold it. */
+    private static void jarOfProbes(Path jar) throws IOException {
+        Path classes = Probes.testClasses().toAbsolutePath();
+        Path probes = classes.resolve("dev/landlockagent/it/probe");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             java.util.stream.Stream<Path> files = Files.walk(probes)) {
+            for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                out.putNextEntry(new java.util.jar.JarEntry(classes.relativize(f).toString()));
+                Files.copy(f, out);
+                out.closeEntry();
+            }
+        }
+    }
+
     private static List<String> quoteAll(List<String> args) {
         List<String> out = new ArrayList<>();
         for (String a : args) {

@@ -48,8 +48,7 @@ final class ExplainedException {
                 String reason = byPolicy || !m.contains(EROFS) ? EACCES : EROFS;
                 replacement = newInstance(thrown.getClass(), head + " (" + reason + ": " + explanation + ")");
             } else if (operation == Operation.DNS_LOOKUP) {
-                replacement = newInstance(thrown.getClass(), thrown.getMessage() + " (landlock-agent: " + explanation
-                        + "; add \"dns\": true to the policy)");
+                replacement = newInstance(thrown.getClass(), thrown.getMessage() + " (landlock-agent: " + explanation + ")");
             } else {
                 String m = String.valueOf(thrown.getMessage());
                 String prefix = m.startsWith(EPERM) ? EPERM : EACCES;

@@ -29,9 +29,10 @@ import java.util.List;
  * it becomes a warning and a "not enforced" note.
  */
 public final class Planner {
-    /** What glibc's resolver reads; "dns": true allows them. */
-    static final List<String> DNS_FILES = List.of("/etc/hosts", "/etc/resolv.conf", "/etc/nsswitch.conf",
-            "/etc/host.conf", "/etc/gai.conf");
+    /** What glibc reads to resolve a name from the hosts file; "dns": "hosts" (and true) allows them. */
+    static final List<String> HOSTS_FILES = List.of("/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf");
+    /** What it reads to ask DNS servers too; "dns": true. */
+    static final List<String> RESOLVER_FILES = List.of("/etc/resolv.conf");
 
     private final Policy policy;
     private final KernelInfo kernel;
@@ -66,8 +67,12 @@ public final class Planner {
                     baseline(e, paths);
                 }
             }
-            if (policy.dns().enabled()) {
-                for (String f : DNS_FILES) {
+            if (policy.dns().readsHostsFile()) {
+                List<String> files = new ArrayList<>(HOSTS_FILES);
+                if (policy.dns().queriesServers()) {
+                    files.addAll(RESOLVER_FILES);
+                }
+                for (String f : files) {
                     Path p = Path.of(f);
                     if (Files.exists(p)) {
                         paths.add(new PathGrant(p, AccessFs.READ_FILE.mask(), true, "dns at " + policy.dns().at()));
@@ -82,7 +87,7 @@ public final class Planner {
             handledNet |= tcp(net, ports);
             handledNet |= udp(net, ports);
         }
-        if (policy.dns().enabled()) {
+        if (policy.dns().queriesServers()) {
             if ((handledNet & AccessNet.CONNECT_TCP.mask()) != 0) {
                 ports.add(new PortGrant(AccessNet.CONNECT_TCP, 53, 53, "dns"));
             }

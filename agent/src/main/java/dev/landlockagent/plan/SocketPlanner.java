@@ -124,7 +124,7 @@ final class SocketPlanner {
     }
 
     private List<SocketKind> withDns(List<SocketKind> kinds) {
-        if (!policy.dns().enabled()) {
+        if (!policy.dns().queriesServers()) {
             return List.copyOf(kinds);
         }
         List<SocketKind> out = new ArrayList<>(kinds);

@@ -158,9 +158,25 @@ public record Policy(
     public record Scopes(Set<Scope> scopes, boolean explicit, Location at) {
     }
 
-    /** {@code "dns": true}: what name resolution needs. */
-    public record Dns(boolean enabled, Location at) {
-        public static final Dns OFF = new Dns(false, null);
+    /**
+     * {@code "dns"}: what name resolution may use. {@code "hosts"} lets the JVM read /etc/hosts
+     * (names such as localhost and the host's own, which servers resolve at start) and opens no
+     * socket; {@code true} also lets it ask DNS servers: UDP and TCP sockets to port 53, and netlink.
+     */
+    public record Dns(Mode mode, Location at) {
+        public static final Dns OFF = new Dns(Mode.OFF, null);
+
+        public enum Mode { OFF, HOSTS, FULL }
+
+        /** /etc/hosts and glibc's resolver configuration are readable. */
+        public boolean readsHostsFile() {
+            return mode != Mode.OFF;
+        }
+
+        /** DNS servers may be asked: the sockets, port 53 and /etc/resolv.conf. */
+        public boolean queriesServers() {
+            return mode == Mode.FULL;
+        }
     }
 
     // ---------------------------------------------------------------- privileges

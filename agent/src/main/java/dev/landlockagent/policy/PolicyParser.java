@@ -658,9 +658,13 @@ public final class PolicyParser {
             return Dns.OFF;
         }
         if (m.value() instanceof JBoolean b) {
-            return new Dns(b.value(), m.value().at());
+            return new Dns(b.value() ? Dns.Mode.FULL : Dns.Mode.OFF, m.value().at());
         }
-        problem(m.value(), "dns", "must be true or false, not " + render(m.value()), "write \"dns\": true");
+        if (m.value() instanceof JString str && str.value().equals("hosts")) {
+            return new Dns(Dns.Mode.HOSTS, m.value().at());
+        }
+        problem(m.value(), "dns", "must be true, false or \"hosts\", not " + render(m.value()),
+                "write \"dns\": \"hosts\" to resolve the names in /etc/hosts only, or \"dns\": true to ask DNS servers too");
         return Dns.OFF;
     }
 

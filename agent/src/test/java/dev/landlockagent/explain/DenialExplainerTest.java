@@ -156,6 +156,29 @@ class DenialExplainerTest {
     }
 
     @Test
+    void theHostsOwnNameNeedsOnlyTheHostsFileAndTheFixSaysSoOnce() throws Exception {
+        String own = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        Denial d = explain(plan("{\"version\": 1}"), Operation.DNS_LOOKUP, own, new UnknownHostException(own));
+        assertEquals("\"dns\": \"hosts\"", d.rule());
+        assertTrue(d.what().contains("reading /etc/hosts not allowed"), d.what());
+        Throwable t = ExplainedException.of(new UnknownHostException(own + ": Name or service not known"),
+                d.message("policy.json"), Operation.DNS_LOOKUP, true);
+        String m = t.getMessage();
+        assertEquals(m.indexOf("\"dns\": \"hosts\""), m.lastIndexOf("\"dns\": \"hosts\""), "the fix once: " + m);
+    }
+
+    @Test
+    void withTheHostsFileOnlyANameItLacksNeedsDnsServers() throws Exception {
+        Denial d = explain(plan("{\"version\": 1, \"dns\": \"hosts\"}"), Operation.DNS_LOOKUP, "db.internal",
+                new UnknownHostException("db.internal"));
+        assertEquals("resolve db.internal (UDP sockets for DNS not allowed)", d.what());
+        assertEquals("the names in /etc/hosts only", d.allowed());
+        assertEquals("\"dns\": true", d.rule());
+        assertNull(explain(plan("{\"version\": 1, \"dns\": \"hosts\"}"), Operation.DNS_LOOKUP, "localhost",
+                new UnknownHostException("localhost")), "a name the file holds is not the policy's doing");
+    }
+
+    @Test
     void aHostThePolicyCouldResolveIsNotExplained() throws Exception {
         assertNull(explain(plan("{\"version\": 1, \"dns\": true}"), Operation.DNS_LOOKUP, "nowhere.invalid",
                 new UnknownHostException("nowhere.invalid")));

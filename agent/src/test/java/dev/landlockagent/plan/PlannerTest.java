@@ -200,6 +200,18 @@ class PlannerTest {
         }
     }
 
+    @Test
+    void dnsHostsReadsTheHostsFileAndOpensNoSocket() throws Exception {
+        RulesetPlan p = plan("{\"version\": 1, \"dns\": \"hosts\", \"network\": {\"tcp\": {\"connect\": [443]}}}", 7);
+        assertFalse(p.allowsPort(AccessNet.CONNECT_TCP, 53));
+        assertFalse(p.sockets().allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0));
+        assertFalse(p.sockets().allows(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, SocketNames.NETLINK_ROUTE));
+        if (Files.exists(Path.of("/etc/hosts"))) {
+            assertEquals(AccessFs.READ_FILE.mask(), p.grantedAt(Path.of("/etc/hosts")) & AccessFs.READ_FILE.mask());
+        }
+        assertEquals(0, p.grantedAt(Path.of("/etc/resolv.conf")) & AccessFs.READ_FILE.mask(), "no DNS server is asked");
+    }
+
     // ---------------------------------------------------------------- binding and listening
 
     @Test

@@ -96,7 +96,7 @@ class PolicyParserTest {
         assertInstanceOf(Policy.ImpliedSockets.class, p.sockets());
         assertFalse(p.scopes().explicit());
         assertEquals(Set.of(Scope.values()), p.scopes().scopes());
-        assertFalse(p.dns().enabled());
+        assertFalse(p.dns().readsHostsFile());
     }
 
     @Test
@@ -224,6 +224,17 @@ class PolicyParserTest {
         assertTrue(partly.problem().contains("only its use to set the setuid or setgid bit"), partly.problem());
         assertTrue(partly.fix().contains("\"@setid-modes\""), partly.fix());
         assertTrue(only(refused("{\"version\": 1, \"syscalls\": {\"deny\": []}}")).problem().contains("unknown key \"deny\""));
+    }
+
+    @Test
+    void dnsIsTrueFalseOrHostsAndAnythingElseNamesTheChoices() throws Exception {
+        assertEquals(Policy.Dns.Mode.HOSTS, parse("{\"version\": 1, \"dns\": \"hosts\"}").dns().mode());
+        assertEquals(Policy.Dns.Mode.FULL, parse("{\"version\": 1, \"dns\": true}").dns().mode());
+        assertEquals(Policy.Dns.Mode.OFF, parse("{\"version\": 1, \"dns\": false}").dns().mode());
+        PolicyProblem p = only(refused("{\"version\": 1,\n  \"dns\": \"host\"}"));
+        assertEquals(2, p.at().line());
+        assertTrue(p.problem().contains("must be true, false or \"hosts\", not \"host\""), p.toString());
+        assertTrue(p.fix().contains("\"dns\": \"hosts\" to resolve the names in /etc/hosts only"), p.fix());
     }
 
     @Test

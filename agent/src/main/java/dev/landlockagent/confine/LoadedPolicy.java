@@ -26,7 +26,7 @@ record LoadedPolicy(PolicySource.Document document, Policy policy, JvmFacts fact
      * @param agentArgument the agent argument (a policy location), or null
      * @param agentJar      the agent's jar, which the baseline grants
      * @param options       every option that configures the JVM ({@link LaunchEnvironment#allOptions})
-     * @param variables     the environment the first JVM was started with: the policy's {@code ${env.NAME}}
+     * @param variables     the environment the first JVM was started with: the policy's {@code ${env:NAME}}
      */
     static LoadedPolicy load(String agentArgument, Path agentJar, CommandLine cmd, List<String> options,
                              Map<String, String> variables) throws PolicySource.NotFound, PolicyException {

@@ -63,7 +63,7 @@ final class ReExecutedJvm {
             LoadedPolicy loaded;
             try {
                 // The moved options are on this command line now, and back in the environment only
-                // for the policy's ${env.NAME}: as the first JVM saw them.
+                // for the policy's ${env:NAME}: as the first JVM saw them.
                 CommandLine cmd = ThisJvm.commandLine();
                 LaunchEnvironment env = LaunchEnvironment.ofThisProcess();
                 loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env.allOptions(cmd),

@@ -26,6 +26,82 @@ final class FileAccess {
         return p.getParent() == null ? p : p.getParent();
     }
 
+    /**
+     * The path to write in a suggested rule for {@code target}: never a random name, which would not
+     * exist at the next start (and the parser refuses a missing path). The rule goes on the folder
+     * above the first component that looks generated (Files.createTempDirectory's
+     * {@code tomcat.8080.1689...}, createTempFile's {@code start_1775....properties}), and a path in
+     * the temporary folder is written with {@code ${java.io.tmpdir}}.
+     */
+    static String suggestedPath(Path target) {
+        Path stable = target.getRoot() == null ? target : target.getRoot();
+        for (Path part : target) {
+            if (looksGenerated(part.toString())) {
+                break;
+            }
+            stable = stable.resolve(part);
+        }
+        Path tmp = resolve(System.getProperty("java.io.tmpdir", "/tmp"));
+        if (stable.startsWith(tmp) && tmp.getNameCount() > 0) {
+            Path rest = tmp.relativize(stable);
+            return rest.toString().isEmpty() ? "${java.io.tmpdir}" : "${java.io.tmpdir}/" + rest;
+        }
+        return stable.toString();
+    }
+
+    /**
+     * A name a program generated rather than chose: a run of five or more digits (a timestamp, a
+     * port and a counter, a random long), or of eight or more hexadecimal characters mixing digits
+     * and letters (a UUID, a hash), or mktemp's mixed-case letters and digits.
+     */
+    static boolean looksGenerated(String name) {
+        int digits = 0;
+        int hexRun = 0;
+        int hexDigits = 0;
+        int hexLetters = 0;
+        int alnumRun = 0;
+        boolean upper = false;
+        boolean lower = false;
+        int alnumDigits = 0;
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            boolean digit = c >= '0' && c <= '9';
+            boolean hexLetter = c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            boolean letter = Character.isLetter(c) && c < 128;
+            digits = digit ? digits + 1 : 0;
+            if (digits >= 5) {
+                return true;
+            }
+            if (digit || hexLetter) {
+                hexRun++;
+                hexDigits += digit ? 1 : 0;
+                hexLetters += hexLetter ? 1 : 0;
+                if (hexRun >= 8 && hexDigits >= 2 && hexLetters >= 2) {
+                    return true;
+                }
+            } else {
+                hexRun = 0;
+                hexDigits = 0;
+                hexLetters = 0;
+            }
+            if (digit || letter) {
+                alnumRun++;
+                alnumDigits += digit ? 1 : 0;
+                upper |= c >= 'A' && c <= 'Z';
+                lower |= c >= 'a' && c <= 'z';
+                if (alnumRun >= 6 && alnumDigits >= 2 && upper && lower) {
+                    return true;
+                }
+            } else {
+                alnumRun = 0;
+                alnumDigits = 0;
+                upper = false;
+                lower = false;
+            }
+        }
+        return false;
+    }
+
     /** The rights granted at {@code path}. */
     static long granted(RulesetPlan plan, Path path) {
         return plan.grantedAt(path);

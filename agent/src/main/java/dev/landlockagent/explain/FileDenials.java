@@ -51,7 +51,7 @@ final class FileDenials {
             return Metadata.explain(plan, change, file, p, thrown);
         }
         return switch (method) {
-            case "createDirectory", "createDirectories" -> need(plan, "create folder " + file, parent,
+            case "createDirectory", "createDirectories", "createTempDirectory" -> need(plan, "create folder " + file, parent,
                     AccessFs.MAKE_DIR.mask(), "create folders in " + parent, file);
             case "createFile", "createTempFile" -> need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(),
                     "create files in " + parent, file);
@@ -106,7 +106,7 @@ final class FileDenials {
         }
         String allowed = granted == 0 ? "nothing at " + target
                 : FileAccess.names(granted & plan.handledFs()) + " at " + target;
-        String rule = "{\"path\": \"" + target + "\", \"allow\": " + FileAccess.allowList(missing) + "}";
+        String rule = "{\"path\": \"" + FileAccess.suggestedPath(target) + "\", \"allow\": " + FileAccess.allowList(missing) + "}";
         return Denial.byPolicy(what + " (needs " + FileAccess.names(missing) + " on " + target + ")", allowed, rule,
                 "\"filesystem\"", f.withRights(FileAccess.names(need), FileAccess.names(missing)));
     }

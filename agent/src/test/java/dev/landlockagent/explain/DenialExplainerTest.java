@@ -8,6 +8,7 @@ import dev.landlockagent.plan.RulesetPlan;
 import dev.landlockagent.policy.PolicyContext;
 import dev.landlockagent.policy.PolicyParser;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.FileNotFoundException;
@@ -34,8 +35,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** What a denied operation's explanation says, judged against a plan made without a kernel. */
 class DenialExplainerTest {
-    @TempDir
+    /** A folder with a stable name: a suggested rule names it as it is (a random one it would not). */
     Path dir;
+
+    @org.junit.jupiter.api.BeforeEach
+    void stableFolder(TestInfo test) throws Exception {
+        dir = Path.of("target", "denial-explainer", test.getTestMethod().orElseThrow().getName()).toAbsolutePath();
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+                for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                    Files.delete(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
 
     private RulesetPlan plan(String json) throws Exception {
         return plan(json, 7);
@@ -145,6 +159,32 @@ class DenialExplainerTest {
         Denial d = FileDenials.nio(p, "createDirectory", sub.toString(), null, new AccessDeniedException(sub.toString()));
         assertEquals("create folder " + sub + " (needs make_dir on " + dir.toRealPath() + ")", d.what());
         assertEquals("create folders in " + dir.toRealPath(), d.facts().operation());
+    }
+
+    @Test
+    void aTemporaryFolderIsSuggestedAsTheTemporaryFolderNeverByItsRandomName(@TempDir Path random) throws Exception {
+        RulesetPlan p = plan("{\"version\": 1}");
+        Path work = random.resolve("tomcat.18082.16897771234/work");
+        Denial d = FileDenials.nio(p, "createTempDirectory", work.toString(), null, new AccessDeniedException(work.toString()));
+        assertEquals("create folder " + work + " (needs make_dir on " + work.getParent() + ")", d.what());
+        String tmp = Path.of(System.getProperty("java.io.tmpdir")).toRealPath().toString();
+        assertTrue(random.toRealPath().startsWith(tmp), "JUnit's @TempDir is in java.io.tmpdir");
+        assertTrue(d.rule().startsWith("{\"path\": \"${java.io.tmpdir}\""), "junit-NNN is random, so the rule is on the folder above: " + d.rule());
+        Denial file = explain(p, Operation.FILE_WRITE, "/srv/app/upload-3f9a2c71e0b4.part", false,
+                new FileNotFoundException("/srv/app/upload-3f9a2c71e0b4.part (Permission denied)"));
+        assertTrue(file.rule().startsWith("{\"path\": \"/srv/app\""), file.rule());
+    }
+
+    @Test
+    void generatedNamesAreToldFromChosenOnes() {
+        for (String generated : new String[] {"tomcat.18082.1689777", "start_17751234.properties", "junit-6768936602888954379",
+                "3f2b9c1e-8d4a-4f6b-9e2a-1c0d5b7a8e9f", "tmp.Xk3pQ9aZ2", "hsperf_ab12cd34ef"}) {
+            assertTrue(FileAccess.looksGenerated(generated), generated);
+        }
+        for (String chosen : new String[] {"logs", "kafka-logs", "jdk-25.0.3", "data-0", "server.log.1", "cache2", "tomcat.8080",
+                "application.properties", "WEB-INF"}) {
+            assertFalse(FileAccess.looksGenerated(chosen), chosen);
+        }
     }
 
     @Test

@@ -134,6 +134,24 @@ class FriendlyDenialsTest {
         assertTrue(result(ok, "unix-bind").endsWith(" OK"), ok.describe());
     }
 
+    /**
+     * Files.createTempDirectory (Tomcat's work folder, so every Spring Boot web application) makes a
+     * random name: the suggested rule must name the temporary folder, so that it still exists, is
+     * accepted, and works at the next start.
+     */
+    @Test
+    void aTemporaryFolderDenialSuggestsARuleThatWorksAtTheNextStart() throws IOException {
+        SandboxedJvm.Result denied = probe("{\"version\": 1}", "await-explanations", "temp-dir", "tomcat.8080.");
+        String line = result(denied, "temp-dir");
+        // The rule is {"path": "...", "allow": [...]}: up to the first "]}" after the place it goes.
+        java.util.regex.Matcher rule = java.util.regex.Pattern.compile("add to \"filesystem\": (\\{.*?\\]\\})").matcher(line);
+        assertTrue(rule.find(), line);
+        assertTrue(rule.group(1).startsWith("{\"path\": \"${java.io.tmpdir}\""), "not the random name: " + line);
+        assertFalse(line.contains("needs write_file, read_file"), "a folder is made, not a file opened: " + line);
+        SandboxedJvm.Result fixed = probe("{\"version\": 1, \"filesystem\": [" + rule.group(1) + "]}", "temp-dir", "tomcat.8080.");
+        assertTrue(result(fixed, "temp-dir").endsWith(" OK"), fixed.describe());
+    }
+
     @Test
     void deniedFileAccessNamesThePathTheMissingRightsAndTheRule() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("data"));
@@ -145,7 +163,8 @@ class FriendlyDenialsTest {
         assertEquals("java.nio.file.AccessDeniedException", field(read, 0).replace("files-readString ", "").strip(), read);
         assertTrue(read.contains(dir.resolve("existing.txt") + ": Permission denied: read " + dir.resolve("existing.txt")
                 + " (needs read_file on " + dir.resolve("existing.txt") + ")"), read);
-        assertTrue(read.contains("{\"path\": \"" + dir.resolve("existing.txt") + "\", \"allow\": [\"read\"]}"), read);
+        // JUnit's folder (junit-NNN) is a random name: the rule goes on the temporary folder above it.
+        assertTrue(read.contains("{\"path\": \"${java.io.tmpdir}\", \"allow\": [\"read\"]}"), read);
         String create = result(r, "files-writeString");
         assertTrue(create.contains("needs make_reg on " + dir), create);
         String mkdir = result(r, "files-createDirectory");

@@ -130,6 +130,7 @@ final class FirstJvm {
         Confinement confinement = new Confinement(sys);
         switch (decision.mechanism()) {
             case REEXEC -> {
+                ReExec.removePerfDataFile(pid);
                 try {
                     confinement.apply(plan, Mechanism.REEXEC, decision.seccompProgram(), decision.readOnlyView());
                 } catch (StartupFailure e) {

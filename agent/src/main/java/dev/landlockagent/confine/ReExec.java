@@ -4,6 +4,7 @@ import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,6 +101,20 @@ public final class ReExec {
             }
         }
         return List.of("-XX:+PerfDisableSharedMem");
+    }
+
+    /**
+     * HotSpot's perf-data file of this process, {@code /tmp/hsperfdata_<user>/<pid>} (HotSpot's
+     * temporary folder is /tmp on Linux, whatever java.io.tmpdir says): a JVM removes it at exit, and
+     * an exec is no exit, so the first JVM removes its own before it re-executes. The re-executed JVM
+     * (same PID) makes its own, unless its perf counters stay in memory ({@link #perfDataOptions}).
+     */
+    static void removePerfDataFile(long pid) {
+        try {
+            Files.deleteIfExists(Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name", ""), Long.toString(pid)));
+        } catch (java.io.IOException | RuntimeException e) {
+            // not ours to remove (another user's folder), or already gone: jps may list a stale entry
+        }
     }
 
     private static String rewriteAgent(String option) {

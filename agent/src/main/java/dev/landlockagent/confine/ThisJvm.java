@@ -133,7 +133,7 @@ public final class ThisJvm {
                 CommandLine.nativeAgents(options),
                 cmd.argFiles(),
                 policyFile,
-                Path.of(System.getProperty("java.io.tmpdir")),
+                Path.of("/tmp"), // HotSpot's os::get_temp_directory() on Linux
                 System.getProperty("user.name", "unknown"));
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
  * What the JVM baseline needs to know about the running JVM: where the JDK, the class path, the
  * agents and the policy are. {@code launcherInterpreter} is the java launcher's ELF interpreter
  * (the dynamic loader), or null. {@code classPathFolders} are the folders a wildcard class path
- * entry ({@code lib/*}) names, which the re-executed launcher lists again. Plain data, so that the planner can be tested without a JVM to inspect.
+ * entry ({@code lib/*}) names, which the re-executed launcher lists again. {@code hotSpotTmpDir}
+ * is where HotSpot keeps its perf-data folder: /tmp on Linux, whatever java.io.tmpdir says. Plain data, so that the planner can be tested without a JVM to inspect.
  */
 public record JvmFacts(
         Path javaHome,
@@ -20,6 +21,6 @@ public record JvmFacts(
         List<Path> nativeAgents,
         List<Path> argFiles,
         Path policyFile,
-        Path tmpDir,
+        Path hotSpotTmpDir,
         String userName) {
 }

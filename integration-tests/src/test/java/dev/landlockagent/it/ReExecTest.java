@@ -90,6 +90,24 @@ class ReExecTest {
         assertEquals("RESULT cwd OK " + cwd + " user.dir=" + cwd, result(listable, "cwd"));
     }
 
+    /**
+     * HotSpot removes its perf-data file (/tmp/hsperfdata_USER/PID) at exit, and an exec is no exit:
+     * the first JVM removes its own, so that neither a stale file nor a stale jps entry is left.
+     */
+    @Test
+    void theFirstJvmLeavesNoPerfDataFileBehind() throws IOException {
+        Path folder = Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name"));
+        SandboxedJvm.Running jvm = denyAll().classpath(Probes.testClasses()).start(Probe.class.getName(), "ready", "stdin");
+        jvm.awaitLine("READY", Probes.awaitLimit());
+        Path file = folder.resolve(Long.toString(jvm.pid()));
+        boolean whileRunning = Files.exists(file);
+        jvm.process().getOutputStream().close();
+        SandboxedJvm.Result r = jvm.await();
+        assertEquals(0, r.exitCode(), r.describe());
+        assertFalse(whileRunning, "its perf counters are in memory (the working directory is not listable): no file");
+        assertFalse(Files.exists(file), "the first JVM's file was left behind: " + file);
+    }
+
     @Test
     void standardInputReachesTheApplication() throws IOException {
         SandboxedJvm.Running jvm = denyAll().classpath(Probes.testClasses()).start(Probe.class.getName(), "stdin");

@@ -13,18 +13,30 @@ import java.util.function.BiConsumer;
  * @param where      where in the policy it goes, e.g. {@code "sockets"}
  * @param elsewhere  when not by the policy: the likely other causes
  * @param facts      the operation's parts, for the log line's key-values and the JFR event
+ * @param group      what makes another denial a repeat of this one, for the log: the same fix (the
+ *                   same rule; for files, the same rights missing in the same folder)
  */
 public record Denial(String what, boolean byPolicy, String allowed, String rule, String where, String elsewhere,
-                     Facts facts) {
+                     Facts facts, String group) {
 
-    /** A denial the policy allows: {@code elsewhere} names the likely causes. */
+    /** A denial the policy allows: {@code elsewhere} names the likely causes; repeats are the same operation. */
     static Denial elsewhere(String what, String elsewhere, Facts facts) {
-        return new Denial(what, false, "", "", "", elsewhere, facts);
+        return new Denial(what, false, "", "", "", elsewhere, facts, "elsewhere: " + what);
     }
 
-    /** A denial this policy makes: add {@code rule} to {@code where}. */
+    /** As {@link #elsewhere(String, String, Facts)}, with the group named. */
+    static Denial elsewhere(String what, String elsewhere, Facts facts, String group) {
+        return new Denial(what, false, "", "", "", elsewhere, facts, "elsewhere: " + group);
+    }
+
+    /** A denial this policy makes: add {@code rule} to {@code where}; repeats are what the same rule fixes. */
     static Denial byPolicy(String what, String allowed, String rule, String where, Facts facts) {
-        return new Denial(what, true, allowed, rule, where, "", facts);
+        return new Denial(what, true, allowed, rule, where, "", facts, where + ": " + rule);
+    }
+
+    /** As {@link #byPolicy(String, String, String, String, Facts)}, with the group named. */
+    static Denial byPolicy(String what, String allowed, String rule, String where, Facts facts, String group) {
+        return new Denial(what, true, allowed, rule, where, "", facts, group);
     }
 
     /** The message of the replacement exception. */
@@ -37,10 +49,6 @@ public record Denial(String what, boolean byPolicy, String allowed, String rule,
                 + ". To allow this, add to " + where + ": " + rule;
     }
 
-    /** A key for counting repeats. */
-    public String key() {
-        return what + (byPolicy ? "" : " (elsewhere)");
-    }
 
     /**
      * The parts of a denied operation; null (or -1 for the port) where the operation has none.

@@ -9,21 +9,55 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Reports each distinct denial once at WARN through SLF4J, with key-values, and counts repeats
- * (reported once more, with the count, when the JVM exits). Every denial is also a JFR event.
+ * Reports each kind of denial once at WARN through SLF4J, with key-values, and counts repeats:
+ * denials the same rule would fix (for files, the same rights missing in the same folder) are one
+ * kind, so that a client asking a file-serving endpoint for many denied files, or JFR trying one
+ * repository folder after another, makes one line. At most {@value #MAX_KINDS} kinds are kept;
+ * beyond them denials are counted, not logged, so that nothing a client sends can flood the log or
+ * grow the heap. The counts are logged once more when the JVM exits. Every denial is also a JFR event.
  */
 final class DenialLog {
+    static final int MAX_KINDS = 256;
+
     private final Logger log = Logs.agent();
-    private final Map<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+    private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
+    private final AtomicInteger unlisted = new AtomicInteger();
     private volatile boolean summaryHook;
+
+    /** One kind of denial: the first one seen, and how many there were. */
+    private static final class Kind {
+        final String first;
+        final AtomicInteger count = new AtomicInteger();
+
+        Kind(String first) {
+            this.first = first;
+        }
+    }
 
     void record(Denial d, String policyOrigin) {
         jfr(d, policyOrigin);
-        AtomicInteger count = seen.computeIfAbsent(d.key(), k -> new AtomicInteger());
-        if (count.incrementAndGet() > 1) {
-            summaryAtExit();
-            return;
+        Kind kind = kinds.get(d.group());
+        if (kind == null) {
+            if (kinds.size() >= MAX_KINDS) {
+                if (unlisted.getAndIncrement() == 0) {
+                    log.warn("more than {} kinds of denial: the others are counted, not logged", MAX_KINDS);
+                }
+                summaryAtExit();
+                return;
+            }
+            Kind fresh = new Kind(d.what());
+            kind = kinds.putIfAbsent(d.group(), fresh);
+            if (kind == null) {
+                fresh.count.incrementAndGet();
+                warn(d, policyOrigin);
+                return;
+            }
         }
+        kind.count.incrementAndGet();
+        summaryAtExit();
+    }
+
+    private void warn(Denial d, String policyOrigin) {
         LoggingEventBuilder[] e = {log.atWarn()};
         d.facts().forEach((key, value) -> e[0] = e[0].addKeyValue(key, value));
         if (d.byPolicy()) {
@@ -51,11 +85,16 @@ final class DenialLog {
         }
     }
 
-    private void summary() {
-        for (Map.Entry<String, AtomicInteger> e : seen.entrySet()) {
-            if (e.getValue().get() > 1) {
-                log.warn("denied {} {} times in all", e.getKey(), e.getValue().get());
+    /** The repeats, at exit: one line per kind seen more than once, and the denials of unlisted kinds. */
+    void summary() {
+        for (Map.Entry<String, Kind> e : kinds.entrySet()) {
+            int n = e.getValue().count.get();
+            if (n > 1) {
+                log.warn("denied {} times in all: {} and others of its kind ({})", n, e.getValue().first, e.getKey());
             }
+        }
+        if (unlisted.get() > 0) {
+            log.warn("denied {} more times, of kinds beyond the first {}", unlisted.get(), MAX_KINDS);
         }
     }
 

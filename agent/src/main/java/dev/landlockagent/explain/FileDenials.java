@@ -100,14 +100,19 @@ final class FileDenials {
         long granted = FileAccess.granted(plan, target);
         long missing = need & plan.handledFs() & ~granted;
         Denial.Facts f = Denial.Facts.path(action, reported).withRights(FileAccess.names(need), null);
+        // Repeats: the same rights in the same folder, so that a client asking for many files of one
+        // folder makes one log line, not one per file.
+        Path folder = Files.isDirectory(target) || target.getParent() == null ? target : target.getParent();
         if (missing == 0) {
             return Denial.elsewhere(what, "file permissions (owner and mode), a read-only mount, another LSM"
-                    + " such as SELinux or AppArmor, or a container's restrictions", f);
+                    + " such as SELinux or AppArmor, or a container's restrictions", f,
+                    FileAccess.names(need) + " in " + folder);
         }
         String allowed = granted == 0 ? "nothing at " + target
                 : FileAccess.names(granted & plan.handledFs()) + " at " + target;
         String rule = "{\"path\": \"" + FileAccess.suggestedPath(target) + "\", \"allow\": " + FileAccess.allowList(missing) + "}";
         return Denial.byPolicy(what + " (needs " + FileAccess.names(missing) + " on " + target + ")", allowed, rule,
-                "\"filesystem\"", f.withRights(FileAccess.names(need), FileAccess.names(missing)));
+                "\"filesystem\"", f.withRights(FileAccess.names(need), FileAccess.names(missing)),
+                "\"filesystem\": " + FileAccess.names(missing) + " in " + folder);
     }
 }

@@ -99,7 +99,7 @@ final class SocketDenials {
     static Denial sendTo(RulesetPlan plan, InetAddress address, int port) {
         Denial d = port(plan, false, true, address, port);
         return new Denial(d.what().replaceFirst("^connect to ", "send to "), d.byPolicy(), d.allowed(), d.rule(),
-                d.where(), d.elsewhere(), d.facts());
+                d.where(), d.elsewhere(), d.facts(), d.group());
     }
 
     private static String hostPort(InetAddress a, int port) {

@@ -152,6 +152,23 @@ class FriendlyDenialsTest {
         assertTrue(result(fixed, "temp-dir").endsWith(" OK"), fixed.describe());
     }
 
+    /**
+     * A client of a file-serving endpoint chooses the paths: 200 denied files of one folder must be
+     * one WARN line and a count, not 200 lines.
+     */
+    @Test
+    void manyDeniedFilesOfOneFolderAreOneWarnLineAndACount() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("served"));
+        for (int k = 0; k < 200; k++) {
+            Files.writeString(dir.resolve("f" + k + ".txt"), "x");
+        }
+        SandboxedJvm.Result r = probe("{\"version\": 1}", "await-explanations", "read-many", dir.toString(), "200");
+        assertEquals("RESULT read-many denied 200", result(r, "read-many"));
+        long warns = r.stderrLines().stream().filter(l -> l.startsWith("[landlock-agent] WARN denied open for reading")).count();
+        assertEquals(1, warns, r.stderr());
+        assertTrue(r.stderr().contains("WARN denied 200 times in all: open for reading of " + dir.resolve("f0.txt")), r.stderr());
+    }
+
     @Test
     void deniedFileAccessNamesThePathTheMissingRightsAndTheRule() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("data"));

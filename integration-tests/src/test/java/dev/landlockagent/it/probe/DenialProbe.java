@@ -18,7 +18,7 @@ import java.time.Duration;
  * Does what a denying policy forbids, through each public API, and reports the exception the
  * application sees: {@code RESULT <label> <exception class>|<message>|<cause class>}.
  * Commands: {@code api NAME PORT} (see {@link SocketProbe#API_NAMES}), {@code bind PORT},
- * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code temp-dir PREFIX}, {@code await-explanations}
+ * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code temp-dir PREFIX}, {@code read-many DIR N}, {@code await-explanations}
  * (loads sun.nio.ch.Net, which holds this thread until the agent has woven it, and by then the
  * file streams it retransforms first: so the file denials that follow are explained whatever the
  * timing).
@@ -69,6 +69,19 @@ public final class DenialProbe {
                     });
                 }
                 case "await-explanations" -> Class.forName("sun.nio.ch.Net");
+                case "read-many" -> {
+                    Path dir = Path.of(args[++i]);
+                    int n = Integer.parseInt(args[++i]);
+                    int denied = 0;
+                    for (int k = 0; k < n; k++) {
+                        try (FileInputStream in = new FileInputStream(dir.resolve("f" + k + ".txt").toFile())) {
+                            in.read();
+                        } catch (java.io.IOException e) {
+                            denied++;
+                        }
+                    }
+                    System.out.println("RESULT read-many denied " + denied);
+                }
                 case "temp-dir" -> {
                     String prefix = args[++i];
                     report("temp-dir", () -> Files.createTempDirectory(prefix));

@@ -76,4 +76,32 @@ class LoggingTest {
         assertTrue(all.contains("WARN landlock-agent") && all.contains("denied socket(AF_INET6, SOCK_DGRAM, 0)"), all);
         assertTrue(all.contains("type=dgram") || all.contains("type=\"dgram\""), "logback prints the key-values: " + all);
     }
+
+    /**
+     * Log4j 2 resolves the host's own name while it starts (Kafka met it): that denial is reported
+     * while the application's logging is initialising, where calling into it would start it again.
+     * The report waits and is handed over once the logging is up; no ERROR, no stack trace.
+     */
+    @Test
+    void aDenialInsideTheApplicationsLoggingStartIsHandedOverWhenItIsUp() throws IOException {
+        Path config = Files.createDirectories(Path.of("target", "logging", "log4j2-config").toAbsolutePath());
+        Files.writeString(config.resolve("log4j2.xml"), """
+                <Configuration status="warn">
+                  <Appenders><Console name="out" target="SYSTEM_OUT"><PatternLayout pattern="%p %c - %m%n"/></Console></Appenders>
+                  <Loggers><Root level="info"><AppenderRef ref="out"/></Root></Loggers>
+                </Configuration>
+                """);
+        List<Path> cp = new ArrayList<>(List.of(classpath("log4j2")));
+        cp.add(config);
+        SandboxedJvm.Result r = SandboxedJvm.withPolicyJson(POLICY).classpath(cp.toArray(Path[]::new)).run(LoggingApp.class.getName());
+        String all = r.stdout() + r.stderr();
+        assertEquals(0, r.exitCode(), r.describe());
+        assertFalse(all.contains("dev.landlockagent.log."), "the agent's logging is in no stack trace: " + r.describe());
+        assertEquals(1, all.lines().filter(l -> l.contains("ERROR Could not determine local host name")).count(),
+                "Log4j reports the denied name once, for its own context only (the agent starts no second one): " + r.describe());
+        assertTrue(all.contains("application started"), r.describe());
+        assertTrue(r.stdout().contains("WARN landlock-agent - denied resolve"),
+                "the denial inside Log4j's start is reported, through Log4j once it is up: " + r.describe());
+        assertTrue(result(r, "udp").contains("is not allowed by the landlock-agent policy"), r.describe());
+    }
 }

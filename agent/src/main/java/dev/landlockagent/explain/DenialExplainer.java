@@ -68,6 +68,11 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             if (d == null) {
                 return null;
             }
+            String harmless = HarmlessProbes.onStack();
+            if (harmless != null) {
+                log.harmless(d, harmless);
+                return null; // the JDK catches its own exception
+            }
             log.record(d, ctx.policyOrigin());
             return ExplainedException.of(thrown, d.message(ctx.policyOrigin()), operation, d.byPolicy());
         } catch (RuntimeException | Error e) {

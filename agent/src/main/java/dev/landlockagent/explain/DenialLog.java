@@ -57,6 +57,13 @@ final class DenialLog {
         summaryAtExit();
     }
 
+    /** A denial the JDK meets in a probe of its own and catches: at DEBUG, with no rule to add. */
+    void harmless(Denial d, String why) {
+        if (log.isDebugEnabled()) {
+            log.debug("denied {}: harmless, {}", d.what(), why);
+        }
+    }
+
     private void warn(Denial d, String policyOrigin) {
         LoggingEventBuilder[] e = {log.atWarn()};
         d.facts().forEach((key, value) -> e[0] = e[0].addKeyValue(key, value));

@@ -169,6 +169,21 @@ class FriendlyDenialsTest {
         assertTrue(r.stderr().contains("WARN denied 200 times in all: open for reading of " + dir.resolve("f0.txt")), r.stderr());
     }
 
+    /**
+     * SecureRandom's seeding lists java.io.tmpdir and goes on without it (every Tomcat start met
+     * it): no WARN advising a wider policy; at DEBUG, it is named harmless.
+     */
+    @Test
+    void theJdksOwnCaughtProbesAdviseNoWiderPolicy() throws IOException {
+        SandboxedJvm.Result r = probe("{\"version\": 1}", "await-explanations", "sha1prng");
+        assertTrue(result(r, "sha1prng").endsWith(" OK"), r.describe());
+        assertTrue(r.denials().isEmpty(), "no WARN: " + r.describe());
+        Path p = Files.writeString(tmp.resolve("policy.json"), "{\"version\": 1}");
+        SandboxedJvm.Result debug = SandboxedJvm.withPolicy(p).classpath(Probes.testClasses()).jvmOptions("-Dlandlock.log=debug")
+                .run(DenialProbe.class.getName(), "await-explanations", "sha1prng");
+        assertTrue(debug.stderr().contains("harmless, SecureRandom's seeding lists java.io.tmpdir"), debug.describe());
+    }
+
     @Test
     void deniedFileAccessNamesThePathTheMissingRightsAndTheRule() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("data"));

@@ -82,6 +82,7 @@ public final class DenialProbe {
                     }
                     System.out.println("RESULT read-many denied " + denied);
                 }
+                case "sha1prng" -> report("sha1prng", () -> java.security.SecureRandom.getInstance("SHA1PRNG").nextInt());
                 case "temp-dir" -> {
                     String prefix = args[++i];
                     report("temp-dir", () -> Files.createTempDirectory(prefix));

@@ -103,6 +103,8 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case FILE_RANDOM -> FileDenials.random(plan, (String) a[0], (Integer) a[1]);
             case FILE_NIO -> FileDenials.nio(plan, FileDenials.nioMethodOnStack(), (String) a[0], (String) a[1], thrown);
             case DNS_LOOKUP -> NameResolution.explain(plan, (String) a[0], thrown);
+            case NET_INTERFACES -> SocketDenials.interfaces(plan);
+            case NATIVE_LIBRARY -> FileDenials.nativeLibrary(plan, ((java.io.File) a[0]).getPath());
         };
     }
 

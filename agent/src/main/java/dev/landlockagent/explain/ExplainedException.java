@@ -47,7 +47,8 @@ final class ExplainedException {
                 String head = paren > 0 ? m.substring(0, paren) : m;
                 String reason = byPolicy || !m.contains(EROFS) ? EACCES : EROFS;
                 replacement = newInstance(thrown.getClass(), head + " (" + reason + ": " + explanation + ")");
-            } else if (operation == Operation.DNS_LOOKUP) {
+            } else if (operation == Operation.DNS_LOOKUP || operation == Operation.NATIVE_LIBRARY) {
+                // The resolver's and dlopen's own words stay first: they name the host or the file.
                 replacement = newInstance(thrown.getClass(), thrown.getMessage() + " (landlock-agent: " + explanation + ")");
             } else {
                 String m = String.valueOf(thrown.getMessage());

@@ -42,6 +42,12 @@ final class FileDenials {
         return open(plan, file, write ? "open for reading and writing" : "open for reading", need, write);
     }
 
+    /** dlopen(3) of a native library: it reads the file (Landlock's execute right is for execve only). */
+    static Denial nativeLibrary(RulesetPlan plan, String file) {
+        Path p = FileAccess.resolve(file);
+        return need(plan, "load native library " + file, p, AccessFs.READ_FILE.mask(), "load native library " + file, file);
+    }
+
     /** NIO reports the path but not the operation: {@code method}, the caller's Files method, tells it. */
     static Denial nio(RulesetPlan plan, String method, String file, String other, Throwable thrown) {
         Path p = FileAccess.resolve(file);

@@ -50,6 +50,27 @@ final class SocketDenials {
         return Denial.byPolicy(what, "sockets: " + allowedSockets(sockets), wanted.toJson(), "\"sockets\"", f);
     }
 
+    /**
+     * NetworkInterface's native code (libnet's NetworkInterface.c) asks the kernel for the
+     * interfaces through ioctls on {@code socket(AF_INET, SOCK_DGRAM, 0)}, and on an AF_INET6 one
+     * where IPv6 is on.
+     */
+    static Denial interfaces(RulesetPlan plan) {
+        SocketPlan sockets = plan.sockets();
+        boolean ipv6 = Files.exists(Path.of("/proc/net/if_inet6"));
+        boolean inet = sockets.allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0);
+        boolean inet6 = !ipv6 || sockets.allows(SocketNames.AF_INET6, SocketNames.SOCK_DGRAM, 0);
+        String what = "list the network interfaces (the JDK asks the kernel through socket(" + (inet ? "AF_INET6" : "AF_INET")
+                + ", SOCK_DGRAM, 0))";
+        Denial.Facts f = Denial.Facts.socket(inet ? "inet6" : "inet", "dgram", "default");
+        if (inet && inet6) {
+            return Denial.elsewhere(what, "another LSM, or a container's seccomp profile", f);
+        }
+        String rule = ipv6 ? "{\"domain\": [\"inet\", \"inet6\"], \"type\": \"dgram\", \"protocol\": \"udp\"}"
+                : "{\"domain\": \"inet\", \"type\": \"dgram\", \"protocol\": \"udp\"}";
+        return Denial.byPolicy(what, "sockets: " + allowedSockets(sockets), rule, "\"sockets\"", f);
+    }
+
     static String allowedSockets(SocketPlan sockets) {
         if (sockets.mode() == SocketPlan.Mode.UNRESTRICTED) {
             StringBuilder b = new StringBuilder("any, except ");

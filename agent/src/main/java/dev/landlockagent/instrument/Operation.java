@@ -29,6 +29,10 @@ public enum Operation {
     SCTP_CONNECT("sctp.connect"),
     /** {@code SctpNet.bindx}: InetAddress[], Integer port. */
     SCTP_BIND("sctp.bind"),
+    /** {@code NetworkInterface}'s look-ups, whose native code opens inet and inet6 datagram sockets: no argument. */
+    NET_INTERFACES("net.interfaces"),
+    /** {@code NativeLibraries.loadLibrary(Class, File)}, under System.load and loadLibrary: File. */
+    NATIVE_LIBRARY("native.load"),
     /** The platform resolver's lookup: String host. */
     DNS_LOOKUP("dns.lookup"),
     /** {@code FileInputStream.open}: String path. */

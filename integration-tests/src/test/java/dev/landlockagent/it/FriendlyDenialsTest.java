@@ -184,6 +184,28 @@ class FriendlyDenialsTest {
         assertTrue(debug.stderr().contains("harmless, SecureRandom's seeding lists java.io.tmpdir"), debug.describe());
     }
 
+    /**
+     * Two funnels outside the socket and file APIs that real servers meet: the interface list
+     * (Kafka, gRPC, Hazelcast), whose native code opens datagram sockets, and System.load
+     * (Netty's native transports), whose dlopen fails with EACCES.
+     */
+    @Test
+    void networkInterfacesAndNativeLibrariesAreNamed() throws IOException {
+        Path system = Path.of("/usr/lib/x86_64-linux-gnu/libbz2.so.1.0");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(system), "no " + system + " to load");
+        Path lib = Files.copy(system, Files.createDirectories(tmp.resolve("native")).resolve("libsample.so"));
+        SandboxedJvm.Result r = probe("{\"version\": 1}", "await-explanations", "nics", "load-library", lib.toString());
+        String nics = result(r, "nics");
+        assertTrue(nics.contains("java.net.SocketException|Permission denied: list the network interfaces")
+                && nics.contains("add to \"sockets\": {\"domain\": "), nics);
+        String load = result(r, "load-library");
+        assertTrue(load.contains("java.lang.UnsatisfiedLinkError|" + lib + ": ") && load.contains("cannot open shared object file")
+                && load.contains("(landlock-agent: load native library " + lib + " (needs read_file on " + lib + ")"), load);
+        SandboxedJvm.Result allowed = probe("{\"version\": 1, \"filesystem\": [{\"path\": \"" + lib.getParent()
+                + "\", \"allow\": [\"read\"]}]}", "load-library", lib.toString());
+        assertTrue(result(allowed, "load-library").endsWith(" OK"), allowed.describe());
+    }
+
     @Test
     void deniedFileAccessNamesThePathTheMissingRightsAndTheRule() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("data"));

@@ -18,7 +18,7 @@ import java.time.Duration;
  * Does what a denying policy forbids, through each public API, and reports the exception the
  * application sees: {@code RESULT <label> <exception class>|<message>|<cause class>}.
  * Commands: {@code api NAME PORT} (see {@link SocketProbe#API_NAMES}), {@code bind PORT},
- * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code temp-dir PREFIX}, {@code read-many DIR N}, {@code await-explanations}
+ * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code temp-dir PREFIX}, {@code read-many DIR N}, {@code nics}, {@code load-library FILE}, {@code sha1prng}, {@code await-explanations}
  * (loads sun.nio.ch.Net, which holds this thread until the agent has woven it, and by then the
  * file streams it retransforms first: so the file denials that follow are explained whatever the
  * timing).
@@ -82,6 +82,11 @@ public final class DenialProbe {
                     }
                     System.out.println("RESULT read-many denied " + denied);
                 }
+                case "nics" -> report("nics", () -> java.net.NetworkInterface.getNetworkInterfaces());
+                case "load-library" -> {
+                    String lib = args[++i];
+                    report("load-library", () -> System.load(lib));
+                }
                 case "sha1prng" -> report("sha1prng", () -> java.security.SecureRandom.getInstance("SHA1PRNG").nextInt());
                 case "temp-dir" -> {
                     String prefix = args[++i];
@@ -114,7 +119,7 @@ public final class DenialProbe {
         try {
             a.run();
             System.out.println("RESULT " + label + " OK");
-        } catch (Exception e) {
+        } catch (Exception | LinkageError e) {
             Throwable cause = e.getCause();
             System.out.println("RESULT " + label + " " + e.getClass().getName() + "|" + String.valueOf(e.getMessage()).replace('\n', ' ')
                     + "|" + (cause == null ? "" : cause.getClass().getName() + ": " + cause.getMessage()));

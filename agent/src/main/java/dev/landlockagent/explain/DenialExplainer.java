@@ -60,13 +60,14 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
         try {
             Operation operation = Operation.of(operationId);
             Throwable thrown = (Throwable) args[args.length - 1];
-            if (operation == null || operation != Operation.DNS_LOOKUP && !ExplainedException.isPermissionDenial(thrown)) {
+            if (operation == null || operation.failsSilently() != (thrown == null)
+                    || thrown != null && operation != Operation.DNS_LOOKUP && !ExplainedException.isPermissionDenial(thrown)) {
                 return null;
             }
             ExplainContext ctx = context();
             Denial d = ctx == null ? null : explain(operation, args, ctx.plan(), thrown);
-            if (d == null) {
-                return null;
+            if (d == null || thrown == null && !d.byPolicy()) {
+                return null; // a false with no errno: only the plan's own denials are worth a line
             }
             String harmless = HarmlessProbes.onStack();
             if (harmless != null) {
@@ -74,7 +75,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
                 return null; // the JDK catches its own exception
             }
             log.record(d, ctx.policyOrigin());
-            return ExplainedException.of(thrown, d.message(ctx.policyOrigin()), operation, d.byPolicy());
+            return thrown == null ? null : ExplainedException.of(thrown, d.message(ctx.policyOrigin()), operation, d.byPolicy());
         } catch (RuntimeException | Error e) {
             return null;
         } finally {
@@ -105,6 +106,8 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case DNS_LOOKUP -> NameResolution.explain(plan, (String) a[0], thrown);
             case NET_INTERFACES -> SocketDenials.interfaces(plan);
             case NATIVE_LIBRARY -> FileDenials.nativeLibrary(plan, ((java.io.File) a[0]).getPath());
+            case FILE_MKDIR, FILE_DELETE, FILE_RENAME, FILE_SET_PERMISSION, FILE_LIST -> FileDenials.ioFile(operation, plan, a);
+            case FILE_CREATE -> FileDenials.createNewFile(plan, (String) a[0]);
         };
     }
 

@@ -42,6 +42,66 @@ final class FileDenials {
         return open(plan, file, write ? "open for reading and writing" : "open for reading", need, write);
     }
 
+    /**
+     * A java.io.File method that returned false (or null) with no errno: a denial only where the
+     * plan lacks the right and nothing else explains the failure (the file is missing, the folder
+     * exists already, the parent is missing): null otherwise.
+     */
+    static Denial ioFile(dev.landlockagent.instrument.Operation op, RulesetPlan plan, Object[] a) {
+        String file = ((java.io.File) a[0]).getPath();
+        Path p = FileAccess.resolve(file);
+        Path parent = p.getParent() == null ? p : p.getParent();
+        boolean exists = Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return switch (op) {
+            case FILE_MKDIR -> exists || !Files.isDirectory(parent) ? null
+                    : need(plan, "create folder " + file + " (File.mkdir returned false)", parent, AccessFs.MAKE_DIR.mask(),
+                    "create folders in " + parent, file);
+            case FILE_DELETE -> !exists ? null
+                    : need(plan, "delete " + file + " (File.delete returned false)", parent,
+                    Files.isDirectory(p) ? AccessFs.REMOVE_DIR.mask() : AccessFs.REMOVE_FILE.mask(), "delete in " + parent, file);
+            case FILE_RENAME -> !exists ? null : rename(plan, file, p, parent, ((java.io.File) a[1]).getPath());
+            case FILE_SET_PERMISSION -> !exists || metadataUnguarded(plan) ? null
+                    : need(plan, "change the permissions of " + file + " (File.setReadable/setWritable/setExecutable returned"
+                    + " false; metadata changes only where the JVM may write)", p, AccessFs.WRITE_FILE.mask(),
+                    "set permissions", file);
+            case FILE_LIST -> !Files.isDirectory(p) ? null
+                    : need(plan, "list folder " + file + " (File.list returned null)", p, AccessFs.READ_DIR.mask(), "list " + file, file);
+            default -> null;
+        };
+    }
+
+    /** Whether this JVM's metadata changes are left to the kernel (no read-only view): Landlock has no metadata right. */
+    private static boolean metadataUnguarded(RulesetPlan plan) {
+        for (String n : plan.notEnforced()) {
+            if (n.startsWith("metadata")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A rename needs the removal right where the file was, the making right where it goes, and refer between folders. */
+    private static Denial rename(RulesetPlan plan, String file, Path p, Path parent, String to) {
+        Path target = FileAccess.resolve(to);
+        Path toParent = target.getParent() == null ? target : target.getParent();
+        boolean dir = Files.isDirectory(p);
+        long refer = parent.equals(toParent) ? 0 : AccessFs.REFER.mask();
+        String what = "rename " + file + " to " + to + " (File.renameTo returned false)";
+        Denial from = need(plan, what, parent, (dir ? AccessFs.REMOVE_DIR.mask() : AccessFs.REMOVE_FILE.mask()) | refer,
+                "move files out of " + parent, file);
+        if (from.byPolicy()) {
+            return from;
+        }
+        return need(plan, what, toParent, (dir ? AccessFs.MAKE_DIR.mask() : AccessFs.MAKE_REG.mask()) | refer,
+                "move files into " + toParent, to);
+    }
+
+    /** File.createNewFile and createTempFile make a regular file in its folder. */
+    static Denial createNewFile(RulesetPlan plan, String file) {
+        Path parent = FileAccess.folderOf(file);
+        return need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(), "create files in " + parent, file);
+    }
+
     /** dlopen(3) of a native library: it reads the file (Landlock's execute right is for execve only). */
     static Denial nativeLibrary(RulesetPlan plan, String file) {
         Path p = FileAccess.resolve(file);

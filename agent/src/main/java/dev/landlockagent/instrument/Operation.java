@@ -41,6 +41,18 @@ public enum Operation {
     FILE_WRITE("file.write"),
     /** {@code RandomAccessFile.open}: String path, Integer mode. */
     FILE_RANDOM("file.random"),
+    /** {@code File.mkdir} and {@code mkdirs} (UnixFileSystem.createDirectory), false on failure: File. */
+    FILE_MKDIR("file.mkdir"),
+    /** {@code File.delete}: File. */
+    FILE_DELETE("file.delete"),
+    /** {@code File.renameTo}: File, File. */
+    FILE_RENAME("file.rename"),
+    /** {@code File.setReadable}, {@code setWritable}, {@code setExecutable}: File. */
+    FILE_SET_PERMISSION("file.setPermission"),
+    /** {@code File.list} and {@code listFiles}, null on failure: File. */
+    FILE_LIST("file.list"),
+    /** {@code File.createNewFile} and {@code File.createTempFile}, which throw: String path. */
+    FILE_CREATE("file.create"),
     /** NIO's errno translation: String path, String other path (or null). */
     FILE_NIO("file.nio");
 
@@ -68,5 +80,11 @@ public enum Operation {
     /** A file operation: its exception keeps the JDK's "path (reason)" form. */
     public boolean isFile() {
         return this == FILE_READ || this == FILE_WRITE || this == FILE_RANDOM || this == FILE_NIO;
+    }
+
+    /** An operation that fails by its return value, with no exception and no errno: the hook gets null. */
+    public boolean failsSilently() {
+        return this == FILE_MKDIR || this == FILE_DELETE || this == FILE_RENAME || this == FILE_SET_PERMISSION
+                || this == FILE_LIST;
     }
 }

@@ -21,11 +21,23 @@ record Target(String module, String internalName, List<Method> methods) {
         /** The method throws the JDK's exception; the explainer may replace it. */
         THROWN,
         /** The method returns the exception to throw (UnixException.translateToIOException). */
-        RETURNED_ACCESS_DENIED
+        RETURNED_ACCESS_DENIED,
+        /**
+         * The method fails by returning false, with no errno (java.io.File's boolean methods): the
+         * explainer is called with {@code null} for the exception and its answer is ignored; the
+         * method still returns false.
+         */
+        RETURNED_FALSE,
+        /** As {@link #RETURNED_FALSE}, for a method that fails by returning null (File.list). */
+        RETURNED_NULL
     }
 
     private static Method thrown(String name, String descriptor, Operation operation, int... arguments) {
         return new Method(name, descriptor, operation, arguments, Exit.THROWN);
+    }
+
+    private static Method returnsFalse(String name, String descriptor, Operation operation, int... arguments) {
+        return new Method(name, descriptor, operation, arguments, Exit.RETURNED_FALSE);
     }
 
     static final List<Target> ALL = List.of(
@@ -63,6 +75,14 @@ record Target(String module, String internalName, List<Method> methods) {
                     thrown("lookupByName",
                             "(Ljava/lang/String;Ljava/net/spi/InetAddressResolver$LookupPolicy;)Ljava/util/stream/Stream;",
                             Operation.DNS_LOOKUP, 0))),
+            // java.io.File's operations: they return false (or null) where NIO would throw
+            new Target("java.base", "java/io/UnixFileSystem", List.of(
+                    returnsFalse("createDirectory", "(Ljava/io/File;)Z", Operation.FILE_MKDIR, 0),
+                    returnsFalse("delete", "(Ljava/io/File;)Z", Operation.FILE_DELETE, 0),
+                    returnsFalse("rename", "(Ljava/io/File;Ljava/io/File;)Z", Operation.FILE_RENAME, 0, 1),
+                    returnsFalse("setPermission", "(Ljava/io/File;IZZ)Z", Operation.FILE_SET_PERMISSION, 0),
+                    new Method("list", "(Ljava/io/File;)[Ljava/lang/String;", Operation.FILE_LIST, new int[] {0}, Exit.RETURNED_NULL),
+                    thrown("createFileExclusively", "(Ljava/lang/String;)Z", Operation.FILE_CREATE, 0))),
             new Target("java.base", "java/io/FileInputStream", List.of(
                     thrown("open", "(Ljava/lang/String;)V", Operation.FILE_READ, 0))),
             new Target("java.base", "java/io/FileOutputStream", List.of(

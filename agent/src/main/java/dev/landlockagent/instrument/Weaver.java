@@ -32,6 +32,9 @@ import java.util.List;
  *   }
  * </pre>
  *
+ * For {@link Target.Exit#RETURNED_FALSE} and {@link Target.Exit#RETURNED_NULL} each return jumps to
+ * a block that returns a success at once and, for a failure, calls the hook with no exception and
+ * returns the failure unchanged.
  * For {@link Target.Exit#RETURNED_ACCESS_DENIED} each {@code areturn} jumps to the same block,
  * which runs only for an AccessDeniedException or a plain FileSystemException (EPERM, EROFS) and
  * returns instead of throwing. Only java.base
@@ -85,6 +88,8 @@ final class Weaver {
         private final Object[] parameterFrame;
         private final int parameterSlots;
         private final boolean returns;
+        /** RETURNED_FALSE or RETURNED_NULL: the hook runs on the failing return, with no exception. */
+        private final boolean silent;
         private final Label bodyStart = new Label();
         private final Label hook = new Label();
 
@@ -93,6 +98,7 @@ final class Weaver {
             this.method = method;
             this.parameters = Type.getArgumentTypes(method.descriptor());
             this.returns = method.exit() == Target.Exit.RETURNED_ACCESS_DENIED;
+            this.silent = method.exit() == Target.Exit.RETURNED_FALSE || method.exit() == Target.Exit.RETURNED_NULL;
             List<Object> frame = new ArrayList<>();
             int slots = 0;
             if (!isStatic) {
@@ -119,11 +125,19 @@ final class Weaver {
                 super.visitJumpInsn(Opcodes.GOTO, hook); // the stack holds just the IOException
                 return;
             }
+            if (silent && opcode == (method.exit() == Target.Exit.RETURNED_FALSE ? Opcodes.IRETURN : Opcodes.ARETURN)) {
+                super.visitJumpInsn(Opcodes.GOTO, hook); // the stack holds just the result
+                return;
+            }
             super.visitInsn(opcode);
         }
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
+            if (silent) {
+                silentFailure(maxStack, maxLocals);
+                return;
+            }
             Label bodyEnd = new Label();
             super.visitLabel(bodyEnd);
             String caught = returns ? "java/io/IOException" : THROWABLE;
@@ -181,7 +195,43 @@ final class Weaver {
             super.visitMaxs(Math.max(maxStack, HOOK_STACK), Math.max(maxLocals, result + 1));
         }
 
-        /** Pushes the hook's answer for (operation, {arguments..., exception}). */
+        /**
+         * Every return jumps here with its result: a success returns it; a failure (false, null)
+         * calls the hook with no exception, ignores its answer, and returns the failure as it was.
+         */
+        private void silentFailure(int maxStack, int maxLocals) {
+            boolean bool = method.exit() == Target.Exit.RETURNED_FALSE;
+            Object result = bool ? Opcodes.INTEGER : Type.getReturnType(method.descriptor()).getInternalName();
+            Label success = new Label();
+            Label callStart = new Label();
+            Label callEnd = new Label();
+            Label callFailed = new Label();
+            Label done = new Label();
+            super.visitLabel(hook);
+            super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 1, new Object[] {result});
+            super.visitInsn(Opcodes.DUP);
+            super.visitJumpInsn(bool ? Opcodes.IFNE : Opcodes.IFNONNULL, success);
+            super.visitInsn(Opcodes.POP);
+            super.visitLabel(callStart);
+            callHook(-1);
+            super.visitInsn(Opcodes.POP);
+            super.visitLabel(callEnd);
+            super.visitLabel(done);
+            super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 0, new Object[0]);
+            super.visitInsn(bool ? Opcodes.ICONST_0 : Opcodes.ACONST_NULL);
+            super.visitInsn(bool ? Opcodes.IRETURN : Opcodes.ARETURN);
+            super.visitLabel(success);
+            super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 1, new Object[] {result});
+            super.visitInsn(bool ? Opcodes.IRETURN : Opcodes.ARETURN);
+            super.visitLabel(callFailed); // the hook failed: the failure stands, as the JDK returned it
+            super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 1, new Object[] {THROWABLE});
+            super.visitInsn(Opcodes.POP);
+            super.visitJumpInsn(Opcodes.GOTO, done);
+            super.visitTryCatchBlock(callStart, callEnd, callFailed, THROWABLE);
+            super.visitMaxs(Math.max(maxStack, HOOK_STACK), Math.max(maxLocals, parameterSlots));
+        }
+
+        /** Pushes the hook's answer for (operation, {arguments..., exception}); {@code exception} -1: null. */
         private void callHook(int exception) {
             super.visitLdcInsn(HOOK);
             super.visitInsn(Opcodes.ICONST_1);
@@ -212,7 +262,11 @@ final class Weaver {
             }
             super.visitInsn(Opcodes.DUP);
             pushInt(arguments.length);
-            super.visitVarInsn(Opcodes.ALOAD, exception);
+            if (exception < 0) {
+                super.visitInsn(Opcodes.ACONST_NULL);
+            } else {
+                super.visitVarInsn(Opcodes.ALOAD, exception);
+            }
             super.visitInsn(Opcodes.AASTORE);
             super.visitMethodInsn(Opcodes.INVOKEINTERFACE, "java/util/function/BiFunction", "apply",
                     "(Ljava/lang/Object;Ljava/lang/Object;)Ljava/lang/Object;", true);

@@ -206,6 +206,34 @@ class FriendlyDenialsTest {
         assertTrue(result(allowed, "load-library").endsWith(" OK"), allowed.describe());
     }
 
+    /**
+     * java.io.File's boolean methods fail with false (or null) and no errno: Tomcat's "Unable to
+     * create the directory" had no word from the agent. Each now has a WARN naming the operation and
+     * the rule, where the plan is why; the return values stay the JDK's; a failure the plan does not
+     * explain (a missing file) says nothing.
+     */
+    @Test
+    void javaIoFilesBooleanMethodsAreNamedAndReturnWhatTheyReturned() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("legacy"));
+        Files.writeString(dir.resolve("existing.txt"), "x");
+        SandboxedJvm.Result r = probe("{\"version\": 1, \"filesystem\": [{\"path\": \"" + dir + "\", \"allow\": [\"read_file\"]}]}",
+                "await-explanations", "io-file", dir.toString());
+        assertEquals("RESULT io-mkdir false", result(r, "io-mkdir"));
+        assertEquals("RESULT io-mkdirs false", result(r, "io-mkdirs"));
+        assertEquals("RESULT io-delete false", result(r, "io-delete"));
+        assertEquals("RESULT io-rename false", result(r, "io-rename"));
+        assertEquals("RESULT io-list null", result(r, "io-list"));
+        assertEquals("RESULT io-delete-missing false", result(r, "io-delete-missing"));
+        String err = r.stderr();
+        assertTrue(err.contains("WARN denied create folder " + dir.resolve("sub") + " (File.mkdir returned false) (needs make_dir on "
+                + dir + ")"), err);
+        assertTrue(err.contains("WARN denied delete " + dir.resolve("existing.txt") + " (File.delete returned false) (needs remove_file"), err);
+        assertTrue(err.contains("WARN denied list folder " + dir + " (File.list returned null) (needs read_dir"), err);
+        assertFalse(err.contains("missing.txt"), "a missing file is no denial: " + err);
+        assertTrue(result(r, "io-create").contains("java.io.IOException|Permission denied: create " + dir.resolve("new.txt")
+                + " (needs make_reg on " + dir + ")"), result(r, "io-create"));
+    }
+
     @Test
     void deniedFileAccessNamesThePathTheMissingRightsAndTheRule() throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("data"));

@@ -18,7 +18,7 @@ import java.time.Duration;
  * Does what a denying policy forbids, through each public API, and reports the exception the
  * application sees: {@code RESULT <label> <exception class>|<message>|<cause class>}.
  * Commands: {@code api NAME PORT} (see {@link SocketProbe#API_NAMES}), {@code bind PORT},
- * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code temp-dir PREFIX}, {@code read-many DIR N}, {@code nics}, {@code load-library FILE}, {@code sha1prng}, {@code await-explanations}
+ * {@code http-client PORT}, {@code http-url PORT}, {@code files DIR}, {@code temp-dir PREFIX}, {@code read-many DIR N}, {@code io-file DIR}, {@code nics}, {@code load-library FILE}, {@code sha1prng}, {@code await-explanations}
  * (loads sun.nio.ch.Net, which holds this thread until the agent has woven it, and by then the
  * file streams it retransforms first: so the file denials that follow are explained whatever the
  * timing).
@@ -81,6 +81,17 @@ public final class DenialProbe {
                         }
                     }
                     System.out.println("RESULT read-many denied " + denied);
+                }
+                case "io-file" -> {
+                    java.io.File dir = new java.io.File(args[++i]);
+                    java.io.File existing = new java.io.File(dir, "existing.txt");
+                    System.out.println("RESULT io-mkdir " + new java.io.File(dir, "sub").mkdir());
+                    System.out.println("RESULT io-mkdirs " + new java.io.File(dir, "a/b").mkdirs());
+                    System.out.println("RESULT io-delete " + existing.delete());
+                    System.out.println("RESULT io-rename " + existing.renameTo(new java.io.File(dir, "moved.txt")));
+                    System.out.println("RESULT io-list " + java.util.Arrays.toString(dir.list()));
+                    System.out.println("RESULT io-delete-missing " + new java.io.File(dir, "missing.txt").delete());
+                    report("io-create", () -> new java.io.File(dir, "new.txt").createNewFile());
                 }
                 case "nics" -> report("nics", () -> java.net.NetworkInterface.getNetworkInterfaces());
                 case "load-library" -> {

@@ -1,0 +1,65 @@
+package dev.landlockagent.it;
+
+import dev.landlockagent.it.apps.JettyApp;
+import dev.landlockagent.testing.SandboxedJvm;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Real third-party servers from Maven Central, run the way a user runs them: their jars in a
+ * folder on a wildcard class path, a policy written from docs/policy.md, a request served, and a
+ * denial named with its rule.
+ */
+@RequiresLandlock(abi = 4)
+class RealApplicationsTest {
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void jettyOnAWildcardClassPathServesAndNamesADeniedFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path lib = Path.of(System.getProperty("landlock.apps", "target/apps"), "jetty", "lib").toAbsolutePath();
+        assertTrue(Files.isDirectory(lib), "the build copies Jetty to " + lib);
+        Path secret = Files.writeString(Files.createDirectories(Path.of("target", "landlock-secrets").toAbsolutePath())
+                .resolve("jetty-secret.txt"), "secret");
+        int port = freePort();
+        String policy = """
+                {"version": 1,
+                 "network": {"tcp": {"bind": [%d]}},
+                 "sockets": [{"domain": ["inet", "inet6"], "type": "stream", "protocol": "tcp"}],
+                 "dns": "hosts"}""".formatted(port);
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(policy)
+                .jvmOptions("-cp", Probes.testClasses().toAbsolutePath() + ":" + lib + "/*")
+                .start(JettyApp.class.getName(), Integer.toString(port));
+        try {
+            jvm.awaitLine("READY", java.time.Duration.ofSeconds(60));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> hello = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, hello.statusCode());
+            assertEquals("hello from jetty", hello.body());
+            HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/file?path=" + secret)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, denied.statusCode(), denied.body());
+            assertTrue(denied.body().contains("read " + secret + " (needs read_file on " + secret + ") is not allowed by the"
+                    + " landlock-agent policy"), denied.body());
+        } finally {
+            jvm.terminate();
+        }
+        SandboxedJvm.Result r = jvm.await();
+        assertTrue(r.stderr().contains("[landlock-agent] WARN denied read " + secret), r.describe());
+    }
+}

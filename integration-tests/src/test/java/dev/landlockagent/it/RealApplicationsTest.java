@@ -62,4 +62,41 @@ class RealApplicationsTest {
         SandboxedJvm.Result r = jvm.await();
         assertTrue(r.stderr().contains("[landlock-agent] WARN denied read " + secret), r.describe());
     }
+
+    /**
+     * Embedded Tomcat as Spring Boot starts it makes its base folder with createTempDirectory: under
+     * a policy without the temporary folder it stops at once, and the denial names the rule with
+     * ${java.io.tmpdir}, not the random name; with that rule added, it serves.
+     */
+    @Test
+    void tomcatsRandomBaseFolderIsSuggestedAsTheTemporaryFolderAndTheFixWorks() throws Exception {
+        Path lib = Path.of(System.getProperty("landlock.apps", "target/apps"), "tomcat", "lib").toAbsolutePath();
+        int port = freePort();
+        String cp = Probes.testClasses().toAbsolutePath() + ":" + lib + "/*";
+        String base = """
+                {"version": 1,
+                 "network": {"tcp": {"bind": [%d]}},
+                 "sockets": [{"domain": ["inet", "inet6"], "type": "stream", "protocol": "tcp"}],
+                 "dns": "hosts"%s}""";
+        SandboxedJvm.Result stopped = SandboxedJvm.withPolicyJson(base.formatted(port, ""))
+                .jvmOptions("-cp", cp).run(dev.landlockagent.it.apps.TomcatApp.class.getName(), Integer.toString(port));
+        assertTrue(stopped.exitCode() != 0, stopped.describe());
+        String all = stopped.stdout() + stopped.stderr();
+        assertTrue(all.contains("add to \"filesystem\": {\"path\": \"${java.io.tmpdir}\", \"allow\": [\"write\"]}"), stopped.describe());
+        assertTrue(!all.contains("\"path\": \"/tmp/tomcat."), "no random name in a suggestion: " + stopped.describe());
+
+        String fixed = base.formatted(port, ",\n \"filesystem\": [{\"path\": \"${java.io.tmpdir}\", \"allow\": [\"read\", \"write\"]}]");
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(fixed).jvmOptions("-cp", cp)
+                .start(dev.landlockagent.it.apps.TomcatApp.class.getName(), Integer.toString(port));
+        try {
+            jvm.awaitLine("READY", java.time.Duration.ofSeconds(60));
+            HttpResponse<String> hello = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + "/")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, hello.statusCode());
+            assertEquals("hello from tomcat", hello.body());
+        } finally {
+            jvm.terminate();
+        }
+        jvm.await();
+    }
 }

@@ -42,6 +42,8 @@ final class FirstJvm {
 
     private CommandLine cmd;
     private LaunchEnvironment env;
+    /** The JVM's own options (launcher and JAVA_TOOL_OPTIONS), for the perf-data flags and inherited descriptors. */
+    private List<String> jvmOptions;
     private LoadedPolicy loaded;
     private Path executable;
     private long pid;
@@ -78,6 +80,7 @@ final class FirstJvm {
 
         cmd = ThisJvm.commandLine();
         env = LaunchEnvironment.ofThisProcess();
+        jvmOptions = env.jvmOptions(cmd);
         loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env.allOptions(cmd), env.variables());
         Timing.mark("read and parse policy, inspect JVM");
         executable = ThisJvm.executable();
@@ -130,7 +133,7 @@ final class FirstJvm {
         Confinement confinement = new Confinement(sys);
         switch (decision.mechanism()) {
             case REEXEC -> {
-                ReExec.removePerfDataFile(pid);
+                ReExec.removePerfDataFile(loaded.facts().perfDataFolder(), pid);
                 try {
                     confinement.apply(plan, Mechanism.REEXEC, decision.seccompProgram(), decision.readOnlyView());
                 } catch (StartupFailure e) {
@@ -195,7 +198,7 @@ final class FirstJvm {
             marker = new Marker(proof, env.movedFor(executable), report);
             boolean cwdListable = (plan.grantedAt(Path.of(System.getProperty("user.dir")))
                     & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
-            request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(env.jvmOptions(cmd), cwdListable));
+            request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable));
         } else {
             marker = new Marker(proof, MovedOptions.NONE, report);
         }
@@ -207,7 +210,7 @@ final class FirstJvm {
     private void closeInheritedDescriptors(RulesetPlan plan, Syscalls sys) throws StartupFailure {
         int first = 3 + env.systemdListenFds(pid);
         InheritedDescriptors.replace(InheritedDescriptors.unwanted(InheritedDescriptors.open(), first, plan,
-                env.jvmOptions(cmd)), sys);
+                jvmOptions), sys);
         Timing.mark("close inherited descriptors");
     }
 

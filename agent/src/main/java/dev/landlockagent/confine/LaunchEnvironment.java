@@ -18,15 +18,24 @@ final class LaunchEnvironment {
     static final String JDK_JAVA_OPTIONS = "JDK_JAVA_OPTIONS";
 
     private final List<byte[]> entries;
+    private final Map<String, String> variables;
     private final String javaToolOptions;
     private final String jdkJavaOptions;
-    private Map<String, String> variables;
 
     /** @param entries each {@code NAME=value}, as raw bytes */
     LaunchEnvironment(List<byte[]> entries) {
         this.entries = List.copyOf(entries);
-        this.javaToolOptions = value(JAVA_TOOL_OPTIONS);
-        this.jdkJavaOptions = value(JDK_JAVA_OPTIONS);
+        Map<String, String> m = new LinkedHashMap<>();
+        for (byte[] entry : entries) {
+            String s = new String(entry, StandardCharsets.UTF_8);
+            int eq = s.indexOf('=', 1);
+            if (eq > 0) {
+                m.putIfAbsent(s.substring(0, eq), s.substring(eq + 1));
+            }
+        }
+        this.variables = Map.copyOf(m);
+        this.javaToolOptions = variables.get(JAVA_TOOL_OPTIONS);
+        this.jdkJavaOptions = variables.get(JDK_JAVA_OPTIONS);
     }
 
     static LaunchEnvironment ofThisProcess() throws StartupFailure {
@@ -51,17 +60,6 @@ final class LaunchEnvironment {
 
     /** The variables by name, as {@code System.getenv()} gives them (the first of a repeated name). */
     Map<String, String> variables() {
-        if (variables == null) {
-            Map<String, String> m = new LinkedHashMap<>();
-            for (byte[] entry : entries) {
-                String s = new String(entry, StandardCharsets.UTF_8);
-                int eq = s.indexOf('=', 1);
-                if (eq > 0) {
-                    m.putIfAbsent(s.substring(0, eq), s.substring(eq + 1));
-                }
-            }
-            variables = Map.copyOf(m);
-        }
         return variables;
     }
 
@@ -78,17 +76,6 @@ final class LaunchEnvironment {
             kept.add(entry);
         }
         return List.copyOf(kept);
-    }
-
-    /** The value of {@code name}, or null. */
-    String value(String name) {
-        byte[] prefix = (name + "=").getBytes(StandardCharsets.UTF_8);
-        for (byte[] entry : entries) {
-            if (startsWith(entry, prefix)) {
-                return new String(entry, prefix.length, entry.length - prefix.length, StandardCharsets.UTF_8);
-            }
-        }
-        return null;
     }
 
     /** The JVM's options: the launcher's, then JAVA_TOOL_OPTIONS' (what HotSpot itself reads). */
@@ -123,8 +110,8 @@ final class LaunchEnvironment {
      * (sd_listen_fds(3): LISTEN_FDS, when LISTEN_PID names this process); 0 for none.
      */
     int systemdListenFds(long pid) {
-        String fds = value("LISTEN_FDS");
-        String listenPid = value("LISTEN_PID");
+        String fds = variables.get("LISTEN_FDS");
+        String listenPid = variables.get("LISTEN_PID");
         if (fds == null || listenPid == null || !listenPid.strip().equals(Long.toString(pid))) {
             return 0;
         }

@@ -104,14 +104,14 @@ public final class ReExec {
     }
 
     /**
-     * HotSpot's perf-data file of this process, {@code /tmp/hsperfdata_<user>/<pid>} (HotSpot's
-     * temporary folder is /tmp on Linux, whatever java.io.tmpdir says): a JVM removes it at exit, and
-     * an exec is no exit, so the first JVM removes its own before it re-executes. The re-executed JVM
+     * Removes HotSpot's perf-data file of this process, {@code <folder>/<pid>}
+     * ({@link dev.landlockagent.plan.JvmFacts#perfDataFolder()}): a JVM removes it at exit, and an
+     * exec is no exit, so the first JVM removes its own before it re-executes. The re-executed JVM
      * (same PID) makes its own, unless its perf counters stay in memory ({@link #perfDataOptions}).
      */
-    static void removePerfDataFile(long pid) {
+    static void removePerfDataFile(Path folder, long pid) {
         try {
-            Files.deleteIfExists(Path.of("/tmp", "hsperfdata_" + System.getProperty("user.name", ""), Long.toString(pid)));
+            Files.deleteIfExists(folder.resolve(Long.toString(pid)));
         } catch (java.io.IOException | RuntimeException e) {
             // not ours to remove (another user's folder), or already gone: jps may list a stale entry
         }

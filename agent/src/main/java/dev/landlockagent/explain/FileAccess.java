@@ -22,7 +22,11 @@ final class FileAccess {
 
     /** The folder a file or socket named {@code file} is made in, as the kernel sees it. */
     static Path folderOf(String file) {
-        Path p = resolve(file);
+        return folderOf(resolve(file));
+    }
+
+    /** The folder {@code p} (already as the kernel sees it) is made in; the root for the root. */
+    static Path folderOf(Path p) {
         return p.getParent() == null ? p : p.getParent();
     }
 

@@ -50,22 +50,18 @@ final class FileDenials {
     static Denial ioFile(dev.landlockagent.instrument.Operation op, RulesetPlan plan, Object[] a) {
         String file = ((java.io.File) a[0]).getPath();
         Path p = FileAccess.resolve(file);
-        Path parent = p.getParent() == null ? p : p.getParent();
+        Path parent = FileAccess.folderOf(p);
         boolean exists = Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
         return switch (op) {
             case FILE_MKDIR -> exists || !Files.isDirectory(parent) ? null
-                    : need(plan, "create folder " + file + " (File.mkdir returned false)", parent, AccessFs.MAKE_DIR.mask(),
-                    "create folders in " + parent, file);
-            case FILE_DELETE -> !exists ? null
-                    : need(plan, "delete " + file + " (File.delete returned false)", parent,
-                    Files.isDirectory(p) ? AccessFs.REMOVE_DIR.mask() : AccessFs.REMOVE_FILE.mask(), "delete in " + parent, file);
+                    : createFolder(plan, "create folder " + file + " (File.mkdir returned false)", file, parent);
+            case FILE_DELETE -> !exists ? null : delete(plan, "delete " + file + " (File.delete returned false)", file, p);
             case FILE_RENAME -> !exists ? null : rename(plan, file, p, parent, ((java.io.File) a[1]).getPath());
             case FILE_SET_PERMISSION -> !exists || metadataUnguarded(plan) ? null
                     : need(plan, "change the permissions of " + file + " (File.setReadable/setWritable/setExecutable returned"
                     + " false; metadata changes only where the JVM may write)", p, AccessFs.WRITE_FILE.mask(),
                     "set permissions", file);
-            case FILE_LIST -> !Files.isDirectory(p) ? null
-                    : need(plan, "list folder " + file + " (File.list returned null)", p, AccessFs.READ_DIR.mask(), "list " + file, file);
+            case FILE_LIST -> !Files.isDirectory(p) ? null : listFolder(plan, "list folder " + file + " (File.list returned null)", file, p);
             default -> null;
         };
     }
@@ -82,8 +78,7 @@ final class FileDenials {
 
     /** A rename needs the removal right where the file was, the making right where it goes, and refer between folders. */
     private static Denial rename(RulesetPlan plan, String file, Path p, Path parent, String to) {
-        Path target = FileAccess.resolve(to);
-        Path toParent = target.getParent() == null ? target : target.getParent();
+        Path toParent = FileAccess.folderOf(to);
         boolean dir = Files.isDirectory(p);
         long refer = parent.equals(toParent) ? 0 : AccessFs.REFER.mask();
         String what = "rename " + file + " to " + to + " (File.renameTo returned false)";
@@ -98,8 +93,27 @@ final class FileDenials {
 
     /** File.createNewFile and createTempFile make a regular file in its folder. */
     static Denial createNewFile(RulesetPlan plan, String file) {
-        Path parent = FileAccess.folderOf(file);
-        return need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(), "create files in " + parent, file);
+        return createFile(plan, "create " + file, file, FileAccess.folderOf(file));
+    }
+
+    // The needs NIO and java.io share, each worded by its caller.
+
+    private static Denial createFolder(RulesetPlan plan, String what, String file, Path parent) {
+        return need(plan, what, parent, AccessFs.MAKE_DIR.mask(), "create folders in " + parent, file);
+    }
+
+    private static Denial createFile(RulesetPlan plan, String what, String file, Path parent) {
+        return need(plan, what, parent, AccessFs.MAKE_REG.mask(), "create files in " + parent, file);
+    }
+
+    private static Denial delete(RulesetPlan plan, String what, String file, Path p) {
+        Path parent = FileAccess.folderOf(p);
+        return need(plan, what, parent, Files.isDirectory(p) ? AccessFs.REMOVE_DIR.mask() : AccessFs.REMOVE_FILE.mask(),
+                "delete in " + parent, file);
+    }
+
+    private static Denial listFolder(RulesetPlan plan, String what, String file, Path p) {
+        return need(plan, what, p, AccessFs.READ_DIR.mask(), "list " + file, file);
     }
 
     /** dlopen(3) of a native library: it reads the file (Landlock's execute right is for execve only). */
@@ -111,29 +125,25 @@ final class FileDenials {
     /** NIO reports the path but not the operation: {@code method}, the caller's Files method, tells it. */
     static Denial nio(RulesetPlan plan, String method, String file, String other, Throwable thrown) {
         Path p = FileAccess.resolve(file);
-        Path parent = p.getParent() == null ? p : p.getParent();
+        Path parent = FileAccess.folderOf(p);
         String change = Metadata.change(method);
         if (change != null) {
             return Metadata.explain(plan, change, file, p, thrown);
         }
         return switch (method) {
-            case "createDirectory", "createDirectories", "createTempDirectory" -> need(plan, "create folder " + file, parent,
-                    AccessFs.MAKE_DIR.mask(), "create folders in " + parent, file);
-            case "createFile", "createTempFile" -> need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(),
-                    "create files in " + parent, file);
-            case "delete", "deleteIfExists" -> need(plan, "delete " + file, parent,
-                    Files.isDirectory(p) ? AccessFs.REMOVE_DIR.mask() : AccessFs.REMOVE_FILE.mask(), "delete in " + parent, file);
+            case "createDirectory", "createDirectories", "createTempDirectory" -> createFolder(plan, "create folder " + file, file, parent);
+            case "createFile", "createTempFile" -> createFile(plan, "create " + file, file, parent);
+            case "delete", "deleteIfExists" -> delete(plan, "delete " + file, file, p);
             case "createSymbolicLink" -> need(plan, "create symbolic link " + file, parent, AccessFs.MAKE_SYM.mask(),
                     "create links in " + parent, file);
             case "move", "createLink" -> need(plan, method + " " + file + (other == null ? "" : " to " + other), parent,
                     AccessFs.REFER.mask() | AccessFs.REMOVE_FILE.mask() | AccessFs.MAKE_REG.mask(), "move files out of " + parent, file);
-            case "newDirectoryStream", "list", "walk", "find" -> need(plan, "list folder " + file, p,
-                    AccessFs.READ_DIR.mask(), "list " + file, file);
+            case "newDirectoryStream", "list", "walk", "find" -> listFolder(plan, "list folder " + file, file, p);
             case "readAllBytes", "readString", "readAllLines", "lines", "newInputStream", "newBufferedReader", "copy" ->
                     need(plan, "read " + file, p, AccessFs.READ_FILE.mask(), "read " + file, file);
             case "write", "writeString", "newOutputStream", "newBufferedWriter" -> Files.exists(p)
                     ? need(plan, "write " + file, p, AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask(), "write " + file, file)
-                    : need(plan, "create " + file, parent, AccessFs.MAKE_REG.mask(), "create files in " + parent, file);
+                    : createFile(plan, "create " + file, file, parent);
             default -> {
                 // Opened for reading, writing or both: name every open right the policy lacks here.
                 long open = AccessFs.READ_FILE.mask() | AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask();
@@ -168,7 +178,7 @@ final class FileDenials {
         Denial.Facts f = Denial.Facts.path(action, reported).withRights(FileAccess.names(need), null);
         // Repeats: the same rights in the same folder, so that a client asking for many files of one
         // folder makes one log line, not one per file.
-        Path folder = Files.isDirectory(target) || target.getParent() == null ? target : target.getParent();
+        Path folder = Files.isDirectory(target) ? target : FileAccess.folderOf(target);
         if (missing == 0) {
             return Denial.elsewhere(what, "file permissions (owner and mode), a read-only mount, another LSM"
                     + " such as SELinux or AppArmor, or a container's restrictions", f,

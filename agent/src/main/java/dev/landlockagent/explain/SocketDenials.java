@@ -30,9 +30,13 @@ final class SocketDenials {
         if (family == StandardProtocolFamily.INET || Boolean.getBoolean("java.net.preferIPv4Stack")) {
             return SocketNames.AF_INET;
         }
-        boolean ipv6 = plan.sockets().allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, 0)
-                && Files.exists(Path.of("/proc/net/if_inet6"));
+        boolean ipv6 = plan.sockets().allows(SocketNames.AF_INET6, SocketNames.SOCK_STREAM, 0) && ipv6On();
         return ipv6 ? SocketNames.AF_INET6 : SocketNames.AF_INET;
+    }
+
+    /** Whether this machine has IPv6 (libnet's own test: /proc/net/if_inet6). */
+    private static boolean ipv6On() {
+        return Files.exists(Path.of("/proc/net/if_inet6"));
     }
 
     static Denial socket(RulesetPlan plan, int domain, int type, int protocol) {
@@ -57,7 +61,7 @@ final class SocketDenials {
      */
     static Denial interfaces(RulesetPlan plan) {
         SocketPlan sockets = plan.sockets();
-        boolean ipv6 = Files.exists(Path.of("/proc/net/if_inet6"));
+        boolean ipv6 = ipv6On();
         boolean inet = sockets.allows(SocketNames.AF_INET, SocketNames.SOCK_DGRAM, 0);
         boolean inet6 = !ipv6 || sockets.allows(SocketNames.AF_INET6, SocketNames.SOCK_DGRAM, 0);
         String what = "list the network interfaces (the JDK asks the kernel through socket(" + (inet ? "AF_INET6" : "AF_INET")

@@ -103,6 +103,11 @@ final class AgentLogger extends LegacyAbstractLogger implements LoggingEventAwar
                 && ApplicationLogging.log(level.name().toLowerCase(Locale.ROOT), name, text, keyValues)) {
             return;
         }
+        toStderr(level.name(), text, keyValues);
+    }
+
+    /** {@code [landlock-agent] LEVEL text {key=value, ...}} on stderr. */
+    static void toStderr(String level, String text, Map<String, Object> keyValues) {
         PrintStream err = System.err;
         StringBuilder line = new StringBuilder("[landlock-agent] ").append(level).append(' ').append(text);
         if (!keyValues.isEmpty()) {

@@ -2,7 +2,11 @@ package dev.landlockagent.log;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The application's own SLF4J (1.7 or 2.x, unrelocated, on its class path), when it has one and
@@ -30,9 +34,9 @@ final class ApplicationLogging {
     private record Waiting(String level, String loggerName, String message, Map<String, Object> keyValues) {
     }
 
-    private static final java.util.concurrent.ConcurrentLinkedQueue<Waiting> WAITING = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final java.util.concurrent.atomic.AtomicInteger WAITING_COUNT = new java.util.concurrent.atomic.AtomicInteger();
-    private static final java.util.concurrent.atomic.AtomicBoolean HANDOVER_STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final ConcurrentLinkedQueue<Waiting> WAITING = new ConcurrentLinkedQueue<>();
+    private static final AtomicInteger WAITING_COUNT = new AtomicInteger();
+    private static final AtomicBoolean HANDOVER_STARTED = new AtomicBoolean();
     /**
      * The application's SLF4J entry point. Built at run time: the agent jar's build relocates
      * string constants that name org.slf4j classes to the agent's own copy.
@@ -117,8 +121,7 @@ final class ApplicationLogging {
             WAITING_COUNT.decrementAndGet();
             Class<?> factory = toApplication ? initialisedFactory() : null;
             if (factory == null || !emit(factory, w.level(), w.loggerName(), w.message(), w.keyValues())) {
-                System.err.println("[landlock-agent] " + w.level().toUpperCase(java.util.Locale.ROOT) + " " + w.message()
-                        + (w.keyValues().isEmpty() ? "" : " " + w.keyValues()));
+                AgentLogger.toStderr(w.level().toUpperCase(Locale.ROOT), w.message(), w.keyValues());
             }
         }
     }

@@ -94,7 +94,7 @@ public final class JvmBaseline {
         for (String f : List.of("/dev/zero", "/dev/urandom", "/dev/random")) {
             e.add(new Entry(Path.of(f), AccessFs.READ_FILE.mask(), "randomness for SecureRandom and hash seeds"));
         }
-        e.add(new Entry(facts.hotSpotTmpDir().resolve("hsperfdata_" + facts.userName()),
+        e.add(new Entry(facts.perfDataFolder(),
                 READ | AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask() | AccessFs.MAKE_REG.mask() | AccessFs.REMOVE_FILE.mask(),
                 "the JVM's perf-data file (jps, jcmd -l, jstat); use -XX:-UsePerfData to do without"));
         return e;

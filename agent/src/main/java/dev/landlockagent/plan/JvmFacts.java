@@ -23,4 +23,9 @@ public record JvmFacts(
         Path policyFile,
         Path hotSpotTmpDir,
         String userName) {
+
+    /** HotSpot's perf-data folder, {@code hsperfdata_<user>} in its temporary folder: jps and jstat read it. */
+    public Path perfDataFolder() {
+        return hotSpotTmpDir.resolve("hsperfdata_" + userName);
+    }
 }

@@ -44,8 +44,8 @@ public final class IdiomBench {
                 idiom.add(firstUse(pair[0]));
                 instead.add(firstUse(pair[1]));
             }
-            table.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.2f |%n", pair[0], median(idiom), pair[1],
-                    median(instead)));
+            table.append(String.format(Locale.ROOT, "| %s | %.2f | %s | %.2f |%n", pair[0], Bench.median(idiom), pair[1],
+                    Bench.median(instead)));
         }
         String out = "First use of each idiom in a fresh JVM (" + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.version") + ", default CDS archive), median of " + runs + " JVMs:\n\n" + table;
@@ -63,12 +63,5 @@ public final class IdiomBench {
             throw new IllegalStateException(idiom + ": " + output);
         }
         return Long.parseLong(output.split(" ")[0]) / 1e6;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

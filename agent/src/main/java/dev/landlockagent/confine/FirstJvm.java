@@ -155,7 +155,7 @@ final class FirstJvm {
                 if (decision.mechanism() == Mechanism.TSYNC) {
                     System.setProperty(Marker.PROPERTY, decision.marker().encode());
                 }
-                decision.marker().report().announce();
+                decision.marker().announce();
                 DenialExplanations.install(inst, new DenialExplanations.Fixed(
                         new ExplainContext(loaded.document().origin(), plan)));
                 if (decision.mechanism() == Mechanism.MAIN_THREAD_ONLY) {
@@ -174,7 +174,7 @@ final class FirstJvm {
         Mechanism mechanism = Mechanism.choose(System.getProperty(Mechanism.PROPERTY, "auto"), plan, held, executable,
                 Path.of(System.getProperty("java.home")));
         List<ReadOnlyView.Step> view = List.of();
-        List<String> notEnforced = List.of();
+        String metadataGap = null;
         if (plan.handledFs() != 0) {
             if (mechanism == Mechanism.REEXEC && held.mayMount()) {
                 try {
@@ -183,14 +183,12 @@ final class FirstJvm {
                     throw new StartupFailure("cannot read this JVM's mounts from /proc/self/mountinfo: " + e, e);
                 }
             } else {
-                notEnforced = List.of("metadata (chmod, chown, times, xattrs) of files this user owns outside the writable"
-                        + " paths (" + held.whyNoMountView(mechanism == Mechanism.REEXEC) + ")");
+                metadataGap = held.whyNoMountView(mechanism == Mechanism.REEXEC);
             }
         }
         String origin = loaded.document().origin();
-        StartReport report = new StartReport(mechanism.label(),
-                "confined by " + origin + ": " + abi + ", " + mechanism.label() + "; " + plan.summary(notEnforced),
-                plan.warnings(), loaded.document().digest());
+        StartReport report = new StartReport(mechanism.label(), origin, plan.summary(metadataGap), plan.warnings(),
+                loaded.document().digest());
         ConfinementProof proof = new ConfinementProof(pid, canary, generation, abi.version());
         ReExec.Request request = null;
         Marker marker;

@@ -1,7 +1,8 @@
 package dev.landlockagent.confine;
 
+import dev.landlockagent.plan.PlanSummary;
+
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,24 +16,34 @@ import java.util.Map;
  */
 public record Marker(ConfinementProof proof, MovedOptions moved, StartReport report) {
     public static final String PROPERTY = "landlock.agent.exec";
-    private static final String VERSION = "1";
+    private static final String VERSION = "2";
 
+    /** Announces the report with the proof's ABI. */
+    void announce() {
+        report.announce(proof.abi());
+    }
+
+    /**
+     * The marker as one short value of URL-encoded fields with one-letter keys: {@code ps} shows it
+     * to every user of the machine, and a JVM's command line is read by every tool that lists JVMs.
+     */
     public String encode() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("v", VERSION);
-        m.put("pid", Long.toString(proof.pid()));
-        m.put("canary", Long.toHexString(proof.canaryOffset()));
-        m.put("gen", Integer.toString(proof.generation()));
-        m.put("abi", Integer.toString(proof.abi()));
-        m.put("mech", report.mechanism());
+        m.put("p", Long.toString(proof.pid()));
+        m.put("c", Long.toHexString(proof.canaryOffset()));
+        m.put("g", Integer.toString(proof.generation()));
+        m.put("a", Integer.toString(proof.abi()));
+        m.put("m", report.mechanism());
         if (moved.javaToolOptions() != null) {
-            m.put("jto", moved.javaToolOptions());
+            m.put("j", moved.javaToolOptions());
         }
         if (moved.jdkJavaOptions() != null) {
-            m.put("jdo", moved.jdkJavaOptions());
+            m.put("k", moved.jdkJavaOptions());
         }
-        m.put("policy", report.policyDigest());
-        m.put("summary", report.summary());
+        m.put("d", report.policyDigest());
+        m.put("o", report.origin());
+        m.put("s", report.summary().encode());
         for (int i = 0; i < report.warnings().size(); i++) {
             m.put("w" + i, report.warnings().get(i));
         }
@@ -41,12 +52,29 @@ public record Marker(ConfinementProof proof, MovedOptions moved, StartReport rep
             if (!b.isEmpty()) {
                 b.append('&');
             }
-            b.append(e.getKey()).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+            b.append(e.getKey()).append('=');
+            escape(e.getValue(), b);
         }
         return b.toString();
     }
 
-    /** The marker in {@code value}, or null when it is malformed. */
+    /**
+     * Percent-encodes what would end a field or confuse {@link URLDecoder} (which {@link #decode}
+     * uses), and leaves paths and numbers readable.
+     */
+    private static void escape(String value, StringBuilder b) {
+        for (byte c : value.getBytes(StandardCharsets.UTF_8)) {
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "-._/,:@".indexOf(c) >= 0) {
+                b.append((char) c);
+            } else if (c == ' ') {
+                b.append('+');
+            } else {
+                b.append('%').append(Character.forDigit((c >> 4) & 0xf, 16)).append(Character.forDigit(c & 0xf, 16));
+            }
+        }
+    }
+
+    /** The marker in {@code value}, or null when it is malformed or of another version. */
     public static Marker decode(String value) {
         try {
             Map<String, String> m = new LinkedHashMap<>();
@@ -65,11 +93,11 @@ public record Marker(ConfinementProof proof, MovedOptions moved, StartReport rep
                 warnings.add(m.get("w" + i));
             }
             return new Marker(
-                    new ConfinementProof(Long.parseLong(m.get("pid")), Long.parseUnsignedLong(m.get("canary"), 16),
-                            Integer.parseInt(m.get("gen")), Integer.parseInt(m.get("abi"))),
-                    new MovedOptions(m.get("jto"), m.get("jdo")),
-                    new StartReport(m.getOrDefault("mech", "re-exec"), m.getOrDefault("summary", ""), List.copyOf(warnings),
-                            m.getOrDefault("policy", "")));
+                    new ConfinementProof(Long.parseLong(m.get("p")), Long.parseUnsignedLong(m.get("c"), 16),
+                            Integer.parseInt(m.get("g")), Integer.parseInt(m.get("a"))),
+                    new MovedOptions(m.get("j"), m.get("k")),
+                    new StartReport(m.getOrDefault("m", Mechanism.REEXEC.label()), m.getOrDefault("o", "?"),
+                            PlanSummary.decode(m.get("s")), warnings, m.getOrDefault("d", "")));
         } catch (RuntimeException e) {
             return null;
         }

@@ -36,7 +36,7 @@ final class ReExecutedJvm {
             Startup.openJavaLang(inst);
             EnvironmentRestorer.restore(env);
         }
-        marker.report().announce();
+        marker.announce();
         Timing.mark("restore environment, log");
         Timing.print("re-executed JVM");
     }

@@ -1,6 +1,7 @@
 package dev.landlockagent.confine;
 
 import dev.landlockagent.log.Logs;
+import dev.landlockagent.plan.PlanSummary;
 import org.slf4j.Logger;
 
 import java.util.List;
@@ -11,15 +12,26 @@ import java.util.List;
  * policy that is enforced.
  *
  * @param mechanism    how the process was confined ({@link Mechanism#label()})
- * @param summary      the INFO line's body
+ * @param origin       where the policy came from
+ * @param summary      the INFO line's facts about the plan
  * @param warnings     best-effort warnings to log once
  * @param policyDigest the digest of the policy's bytes ({@link dev.landlockagent.policy.PolicySource.Document#digest()})
  */
-public record StartReport(String mechanism, String summary, List<String> warnings, String policyDigest) {
+public record StartReport(String mechanism, String origin, PlanSummary summary, List<String> warnings,
+                          String policyDigest) {
+    public StartReport {
+        warnings = List.copyOf(warnings);
+    }
+
+    /** The INFO line, for the kernel ABI {@code abi} the plan was made for. */
+    String line(int abi) {
+        return "confined by " + origin + ": Landlock ABI " + abi + ", " + mechanism + "; " + summary.text();
+    }
+
     /** Logs the INFO line, then each warning. */
-    void announce() {
+    void announce(int abi) {
         Logger log = Logs.agent();
-        log.info(summary);
+        log.info(line(abi));
         for (String w : warnings) {
             log.warn(w);
         }

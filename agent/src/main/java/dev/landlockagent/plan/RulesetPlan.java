@@ -2,7 +2,6 @@ package dev.landlockagent.plan;
 
 import dev.landlockagent.landlock.AccessNet;
 import dev.landlockagent.landlock.LandlockAbi;
-import dev.landlockagent.landlock.Scope;
 
 import dev.landlockagent.linux.Capability;
 import dev.landlockagent.policy.PrivilegedSyscalls;
@@ -83,68 +82,12 @@ public record RulesetPlan(
     }
 
     /** The counts and notes the agent's INFO line reports, without the mechanism. */
-    public String summary() {
-        return summary(List.of());
+    public PlanSummary summary() {
+        return summary(null);
     }
 
-    /** As {@link #summary()}, with more that is not enforced (what the confinement, not the plan, lacks). */
-    public String summary(List<String> alsoNotEnforced) {
-        long policyPaths = 0;
-        for (PathGrant g : paths) {
-            if (g.fromPolicy()) {
-                policyPaths++;
-            }
-        }
-        StringBuilder b = new StringBuilder();
-        if (handledFs == 0) {
-            b.append("filesystem unrestricted");
-        } else {
-            b.append(paths.size()).append(" fs rules (").append(policyPaths).append(" policy, ")
-                    .append(paths.size() - policyPaths).append(" jvm)");
-        }
-        b.append("; tcp ");
-        if (!handles(AccessNet.BIND_TCP) && !handles(AccessNet.CONNECT_TCP)) {
-            b.append("unrestricted");
-        } else {
-            b.append("bind ").append(handles(AccessNet.BIND_TCP) ? portCount(AccessNet.BIND_TCP) : "any")
-                    .append(" connect ").append(handles(AccessNet.CONNECT_TCP) ? portCount(AccessNet.CONNECT_TCP) : "any");
-        }
-        if (abi.hasUdpRules()) {
-            b.append("; udp bind ").append(handles(AccessNet.BIND_UDP) ? portCount(AccessNet.BIND_UDP) : "any")
-                    .append(" connect ").append(handles(AccessNet.CONNECT_SEND_UDP) ? portCount(AccessNet.CONNECT_SEND_UDP) : "any");
-        }
-        b.append("; sockets ");
-        if (sockets.mode() == SocketPlan.Mode.ALLOW_LIST) {
-            int n = sockets.allowed().size();
-            b.append(n).append(n == 1 ? " kind allowed" : " kinds allowed");
-        } else if (sockets.denied().isEmpty()) {
-            b.append("unrestricted");
-        } else {
-            b.append("unrestricted but ").append(sockets.denied().size()).append(" TCP-bypassing kinds");
-        }
-        b.append("; scopes ");
-        if (scoped == 0) {
-            b.append("none");
-        } else {
-            StringBuilder s = new StringBuilder();
-            for (Scope sc : Scope.values()) {
-                if ((scoped & sc.mask()) != 0) {
-                    s.append(s.isEmpty() ? "" : ",").append(sc.policyName());
-                }
-            }
-            b.append(s);
-        }
-        b.append("; capabilities ").append(capabilities == 0 ? "none" : String.join(",", Capability.names(capabilities)));
-        b.append("; privileged syscalls denied (list ").append(PrivilegedSyscalls.LIST_VERSION);
-        if (!allowedSyscalls.isEmpty()) {
-            b.append(", allowed ").append(String.join(",", allowedSyscalls));
-        }
-        b.append(')');
-        List<String> missing = new java.util.ArrayList<>(notEnforced);
-        missing.addAll(alsoNotEnforced);
-        if (!missing.isEmpty()) {
-            b.append("; not enforced: ").append(String.join(", ", missing));
-        }
-        return b.toString();
+    /** As {@link #summary()}, for a confinement without the read-only mount view ({@code metadataGap}: why), if not null. */
+    public PlanSummary summary(String metadataGap) {
+        return PlanSummary.of(this, PrivilegedSyscalls.LIST_VERSION, metadataGap);
     }
 }

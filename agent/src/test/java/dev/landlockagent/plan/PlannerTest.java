@@ -222,7 +222,7 @@ class PlannerTest {
         assertFalse(p.listening().bind(), "bind(2)");
         assertFalse(p.listening().listen(), "listen(2)");
         assertFalse(p.listening().unix());
-        assertFalse(p.summary().contains("abstract UNIX socket names"), p.summary());
+        assertFalse(p.summary().text().contains("abstract UNIX socket names"), p.summary().text());
     }
 
     @Test
@@ -233,8 +233,8 @@ class PlannerTest {
         assertTrue(p.listening().bind());
         assertTrue(p.listening().listen());
         assertTrue(p.listening().listenOrigin().startsWith("network.tcp.bind at policy.json:"), p.listening().listenOrigin());
-        assertTrue(p.summary().contains("abstract UNIX socket names can be bound and listened on"), p.summary());
-        assertTrue(p.summary().contains("TCP listen(2) without bind"), p.summary());
+        assertTrue(p.summary().text().contains("abstract UNIX socket names can be bound and listened on"), p.summary().text());
+        assertTrue(p.summary().text().contains("TCP listen(2) without bind"), p.summary().text());
     }
 
     @Test

@@ -105,8 +105,8 @@ class EscapeSuiteTest {
         // A forged re-exec marker naming the JVM's own pid (the shell's $$, which exec keeps):
         // the agent must not take it for proof of confinement.
         report.add(runAll(dir, policy, false, null,
-                "-Dlandlock.agent.exec=v=1&pid={pid}&canary=4611686018427387905&gen=0&abi=" + LandlockSupport.abi()
-                        + "&mech=re-exec&summary=forged", null));
+                "-Dlandlock.agent.exec=v=2&p={pid}&c=4000000000000001&g=0&a=" + LandlockSupport.abi()
+                        + "&m=re-exec&o=forged&s=1.0.0.0.-3.-3.a0.3.0.1%0A%0A", null));
         report.finish();
     }
 

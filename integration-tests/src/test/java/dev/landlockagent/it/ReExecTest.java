@@ -150,9 +150,9 @@ class ReExecTest {
         List<String> cmd = new ArrayList<>(denyAll().classpath(Probes.testClasses())
                 .command(Probe.class.getName(), "read-finalizer", secret.toString()));
         // The marker names this very process (the shell execs java, keeping $$) and a made-up canary.
-        cmd.add(1, "-Dlandlock.agent.exec=v=1&pid=$$&canary=4000000000000001&gen=0&abi=7&mech=re-exec&summary=spoofed");
+        cmd.add(1, "-Dlandlock.agent.exec=v=2&p=$$&c=4000000000000001&g=0&a=7&m=re-exec&o=spoofed&s=1.0.0.0.-3.-3.a0.3.0.1%0A%0A");
         SandboxedJvm.Result r = denyAll().start(List.of("/bin/sh", "-c", "exec " + String.join(" ", quoteAll(cmd))
-                .replace("pid=\\$\\$", "pid=$$"))).await();
+                .replace("p=\\$\\$", "p=$$"))).await();
         assertDenied(r, "read-finalizer");
         assertFalse(r.stderr().contains("spoofed"), r.stderr());
         assertTrue(r.stderr().contains("[landlock-agent] INFO confined by"), r.stderr());
@@ -161,7 +161,7 @@ class ReExecTest {
     @Test
     void aMarkerNamingAnotherProcessIsIgnored() {
         SandboxedJvm.Result r = Probes.run(denyAll().jvmOptions(
-                "-Dlandlock.agent.exec=v=1&pid=1&canary=4000000000000001&gen=0&abi=7&mech=re-exec&summary=spoofed"),
+                "-Dlandlock.agent.exec=v=2&p=1&c=4000000000000001&g=0&a=7&m=re-exec&o=spoofed&s=1.0.0.0.-3.-3.a0.3.0.1%0A%0A"),
                 "read", secret.toString());
         assertDenied(r, "read " + secret);
     }

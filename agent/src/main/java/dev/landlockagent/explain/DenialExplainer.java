@@ -7,6 +7,7 @@ import dev.landlockagent.plan.RulesetPlan;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
@@ -103,12 +104,32 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case FILE_WRITE -> FileDenials.write(plan, (String) a[0], (Boolean) a[1]);
             case FILE_RANDOM -> FileDenials.random(plan, (String) a[0], (Integer) a[1]);
             case FILE_NIO -> FileDenials.nio(plan, FileDenials.nioMethodOnStack(), (String) a[0], (String) a[1], thrown);
+            case NETTY_STREAM_SOCKET, NETTY_DATAGRAM_SOCKET -> SocketDenials.socket(plan,
+                    (Boolean) a[0] ? SocketNames.AF_INET6 : SocketNames.AF_INET,
+                    operation == Operation.NETTY_STREAM_SOCKET ? SocketNames.SOCK_STREAM : SocketNames.SOCK_DGRAM, 0);
+            case NETTY_BIND, NETTY_CONNECT -> nettyAddress(plan, operation == Operation.NETTY_BIND, (SocketAddress) a[0]);
+            case NETTY_SEND -> SocketDenials.sendTo(plan, (InetAddress) a[0], (Integer) a[1]);
             case DNS_LOOKUP -> NameResolution.explain(plan, (String) a[0], thrown);
             case NET_INTERFACES -> SocketDenials.interfaces(plan);
             case NATIVE_LIBRARY -> FileDenials.nativeLibrary(plan, ((java.io.File) a[0]).getPath());
             case FILE_MKDIR, FILE_DELETE, FILE_RENAME, FILE_SET_PERMISSION, FILE_LIST -> FileDenials.ioFile(operation, plan, a);
             case FILE_CREATE -> FileDenials.createNewFile(plan, (String) a[0]);
         };
+    }
+
+    /**
+     * Netty's bind and connect take an InetSocketAddress, or its own DomainSocketAddress, whose
+     * toString is the socket file's path (abstract names, "\0..."-style, are not files: null).
+     */
+    private static Denial nettyAddress(RulesetPlan plan, boolean bind, SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return SocketDenials.port(plan, bind, calledFromDatagramCode(), inet.getAddress(), inet.getPort());
+        }
+        String path = String.valueOf(address);
+        if (!address.getClass().getSimpleName().equals("DomainSocketAddress") || path.isEmpty() || path.charAt(0) == 0) {
+            return null;
+        }
+        return bind ? SocketDenials.unixBind(plan, Path.of(path)) : SocketDenials.unixConnect(plan, Path.of(path));
     }
 
     /** Net.bind and Net.connect serve TCP and UDP alike: a DatagramChannel or DatagramSocket frame says UDP. */

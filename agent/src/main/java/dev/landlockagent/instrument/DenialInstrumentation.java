@@ -155,6 +155,9 @@ public final class DenialInstrumentation implements ClassFileTransformer {
     }
 
     private static byte[] original(Target t) {
+        if (t.library()) {
+            return null; // woven when the application loads it, from the bytes its loader found
+        }
         Optional<Module> module = ModuleLayer.boot().findModule(t.module());
         if (module.isEmpty()) {
             return null;

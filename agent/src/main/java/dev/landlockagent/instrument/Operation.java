@@ -17,7 +17,7 @@ public enum Operation {
     NET_CONNECT("net.connect"),
     /** An unconnected datagram send: InetSocketAddress target. */
     UDP_SEND("udp.send"),
-    /** {@code UnixDomainSockets.socket}: no argument. */
+    /** {@code UnixDomainSockets.socket}, and Netty's native stream UNIX socket: no argument. */
     UNIX_SOCKET("unix.socket"),
     /** {@code UnixDomainSockets.bind}: Path. */
     UNIX_BIND("unix.bind"),
@@ -33,6 +33,16 @@ public enum Operation {
     NET_INTERFACES("net.interfaces"),
     /** {@code NativeLibraries.loadLibrary(Class, File)}, under System.load and loadLibrary: File. */
     NATIVE_LIBRARY("native.load"),
+    /** Netty's native {@code socket(AF_INET or AF_INET6, SOCK_STREAM, 0)}: Boolean IPv6. */
+    NETTY_STREAM_SOCKET("netty.streamSocket"),
+    /** Netty's native {@code socket(AF_INET or AF_INET6, SOCK_DGRAM, 0)}: Boolean IPv6. */
+    NETTY_DATAGRAM_SOCKET("netty.datagramSocket"),
+    /** Netty's native bind, TCP, UDP or UNIX: SocketAddress (InetSocketAddress or Netty's DomainSocketAddress). */
+    NETTY_BIND("netty.bind"),
+    /** Netty's native connect, TCP, UDP or UNIX: SocketAddress. */
+    NETTY_CONNECT("netty.connect"),
+    /** Netty's native sendto of an unconnected datagram: InetAddress, Integer port. */
+    NETTY_SEND("netty.send"),
     /** The platform resolver's lookup: String host. */
     DNS_LOOKUP("dns.lookup"),
     /** {@code FileInputStream.open}: String path. */

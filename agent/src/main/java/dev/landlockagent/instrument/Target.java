@@ -4,9 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A JDK class the agent instruments: the funnels every public socket and file API goes through
- * (docs/kernel-facts.md, "The JDK"), each method with the {@link Operation} it reports.
- * {@code descriptor} pins the exact overload.
+ * A class the agent instruments, each method with the {@link Operation} it reports;
+ * {@code descriptor} pins the exact overload. The JDK's are the funnels every public socket and
+ * file API goes through (docs/kernel-facts.md, "The JDK"), woven ahead from the runtime image, all
+ * methods or none. A library's ({@code module} null) is one whose native code makes the syscalls
+ * itself, past the JDK's funnels: Netty's native transports, under gRPC, Vert.x and Reactor Netty.
+ * It is woven when the application loads it, with whichever of its methods that version has.
  */
 record Target(String module, String internalName, List<Method> methods) {
     /**
@@ -38,6 +41,28 @@ record Target(String module, String internalName, List<Method> methods) {
 
     private static Method returnsFalse(String name, String descriptor, Operation operation, int... arguments) {
         return new Method(name, descriptor, operation, arguments, Exit.RETURNED_FALSE);
+    }
+
+    /** Whether this is a library's class, not the JDK's. */
+    boolean library() {
+        return module == null;
+    }
+
+    /**
+     * Netty's {@code io.netty.channel.unix.Socket} (epoll and io_uring channels share it), as Netty
+     * and as shaded under {@code prefix}: its JNI code calls socket, bind, connect and sendto, and
+     * turns -errno into exceptions such as "connect(..) failed: Permission denied".
+     */
+    private static Target nettySocket(String prefix) {
+        return new Target(null, prefix + "io/netty/channel/unix/Socket", List.of(
+                thrown("newSocketStream0", "(Z)I", Operation.NETTY_STREAM_SOCKET, 0),
+                thrown("newSocketDgram0", "(Z)I", Operation.NETTY_DATAGRAM_SOCKET, 0),
+                thrown("newSocketDomain0", "()I", Operation.UNIX_SOCKET),
+                thrown("bind", "(Ljava/net/SocketAddress;)V", Operation.NETTY_BIND, 0),
+                thrown("connect", "(Ljava/net/SocketAddress;)Z", Operation.NETTY_CONNECT, 0),
+                thrown("sendTo", "(Ljava/nio/ByteBuffer;IILjava/net/InetAddress;IZ)I", Operation.NETTY_SEND, 3, 4),
+                thrown("sendToAddress", "(JIILjava/net/InetAddress;IZ)I", Operation.NETTY_SEND, 3, 4),
+                thrown("sendToAddresses", "(JILjava/net/InetAddress;IZ)I", Operation.NETTY_SEND, 2, 3)));
     }
 
     static final List<Target> ALL = List.of(
@@ -92,7 +117,9 @@ record Target(String module, String internalName, List<Method> methods) {
             // turns an errno of the NIO file system into the exception Files.* throw (EACCES: AccessDeniedException)
             new Target("java.base", "sun/nio/fs/UnixException", List.of(
                     new Method("translateToIOException", "(Ljava/lang/String;Ljava/lang/String;)Ljava/io/IOException;",
-                            Operation.FILE_NIO, new int[] {0, 1}, Exit.RETURNED_ACCESS_DENIED))));
+                            Operation.FILE_NIO, new int[] {0, 1}, Exit.RETURNED_ACCESS_DENIED))),
+            nettySocket(""),
+            nettySocket("io/grpc/netty/shaded/"));
 
     static Map<String, Target> byName() {
         java.util.HashMap<String, Target> m = new java.util.HashMap<>();

@@ -74,7 +74,7 @@ final class Weaver {
                 return mv;
             }
         }, 0);
-        if (woven.size() != target.methods().size()) {
+        if (target.library() ? woven.isEmpty() : woven.size() != target.methods().size()) {
             throw new IllegalStateException(target.className() + " lacks a method to instrument: found only " + woven);
         }
         return writer.toByteArray();

@@ -99,4 +99,42 @@ class RealApplicationsTest {
         }
         jvm.await();
     }
+
+    /**
+     * Netty's native epoll transport connects from its own JNI code, past the JDK's funnels: the
+     * denial is still named, with its rule, in the exception Netty hands the application and in the
+     * WARN line. The epoll library Netty unpacks into the temporary folder and loads is the policy's
+     * to allow, as the agent's messages said when this policy was written.
+     */
+    @Test
+    void nettysNativeEpollConnectIsNamedWithItsRule() throws Exception {
+        Path lib = Path.of(System.getProperty("landlock.apps", "target/apps"), "netty", "lib").toAbsolutePath();
+        int port = freePort();
+        int closed = freePort();
+        String policy = """
+                {"version": 1,
+                 "filesystem": [{"path": "${java.io.tmpdir}", "allow": ["read", "write"]}],
+                 "network": {"tcp": {"bind": [%d]}},
+                 "sockets": [{"domain": ["inet", "inet6"], "type": "stream", "protocol": "tcp"}],
+                 "dns": "hosts"}""".formatted(port);
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicyJson(policy)
+                .jvmOptions("--enable-native-access=ALL-UNNAMED", "-cp", Probes.testClasses().toAbsolutePath() + ":" + lib + "/*")
+                .start(dev.landlockagent.it.apps.NettyApp.class.getName(), Integer.toString(port), Integer.toString(closed));
+        String connect;
+        try {
+            jvm.awaitLine("READY", java.time.Duration.ofSeconds(60));
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+                assertEquals("hello from netty", new String(s.getInputStream().readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8).strip());
+            }
+            connect = jvm.awaitLine("CONNECT", java.time.Duration.ofSeconds(30));
+        } finally {
+            jvm.terminate();
+        }
+        SandboxedJvm.Result r = jvm.await();
+        assertTrue(connect.contains("Permission denied: connect to 127.0.0.1:" + closed + " (TCP) is not allowed by the"
+                + " landlock-agent policy"), connect + "\n" + r.describe());
+        assertTrue(connect.contains("{\"network\": {\"tcp\": {\"connect\": [" + closed + "]}}}"), connect);
+        assertTrue(r.stderr().contains("[landlock-agent] WARN denied connect to 127.0.0.1:" + closed + " (TCP)"), r.describe());
+    }
 }

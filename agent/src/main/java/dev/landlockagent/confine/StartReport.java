@@ -1,5 +1,6 @@
 package dev.landlockagent.confine;
 
+import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.log.Logs;
 import dev.landlockagent.plan.PlanSummary;
 import org.slf4j.Logger;
@@ -25,7 +26,7 @@ public record StartReport(String mechanism, String origin, PlanSummary summary, 
 
     /** The INFO line, for the kernel ABI {@code abi} the plan was made for. */
     String line(int abi) {
-        return "confined by " + origin + ": Landlock ABI " + abi + ", " + mechanism + "; " + summary.text();
+        return "confined by " + origin + ": " + LandlockAbi.of(abi) + ", " + mechanism + "; " + summary.text();
     }
 
     /** Logs the INFO line, then each warning. */

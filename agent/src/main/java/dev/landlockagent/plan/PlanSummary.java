@@ -43,7 +43,14 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
     }
 
     static PlanSummary of(RulesetPlan plan, int syscallList, String metadataGap) {
-        long policyPaths = plan.paths().stream().filter(PathGrant::fromPolicy).count();
+        // loops, not streams: the first JVM computes this before main, where a lambda's bootstrap costs
+        // milliseconds (docs/start-up-path.md)
+        long policyPaths = 0;
+        for (PathGrant g : plan.paths()) {
+            if (g.fromPolicy()) {
+                policyPaths++;
+            }
+        }
         char mode;
         int kinds;
         if (plan.sockets().mode() == SocketPlan.Mode.ALLOW_LIST) {
@@ -61,7 +68,7 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
                 ports(plan, AccessNet.BIND_TCP), ports(plan, AccessNet.CONNECT_TCP),
                 udp ? ports(plan, AccessNet.BIND_UDP) : ABSENT, udp ? ports(plan, AccessNet.CONNECT_SEND_UDP) : ABSENT,
                 mode, kinds, plan.scoped(), plan.capabilities(), syscallList,
-                plan.allowedSyscalls().stream().sorted().toList(), plan.notEnforced(), metadataGap);
+                List.copyOf(plan.allowedSyscalls()), plan.notEnforced(), metadataGap);
     }
 
     private static long ports(RulesetPlan plan, AccessNet right) {

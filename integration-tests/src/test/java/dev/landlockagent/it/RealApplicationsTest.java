@@ -101,6 +101,50 @@ class RealApplicationsTest {
     }
 
     /**
+     * The Spring Boot sample as `mvn package` builds every Spring Boot service: an executable fat
+     * jar whose libraries are nested jars, run with java -jar under the policy in its folder
+     * (docs/examples.md). It serves its notes, the path-reading endpoint is denied with the rule
+     * named in the response and the WARN, and nothing else is warned about, shutdown included.
+     */
+    @Test
+    void springBootFatJarServesUnderItsSamplePolicyAndNamesTheDeniedRead(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path sample = SamplesTest.sample("spring-boot-service");
+        Path jar = SamplesTest.jar("spring-boot-service");
+        assertTrue(Files.isRegularFile(jar), "the build packages " + jar);
+        int port = freePort();
+        Path policy = Files.writeString(tmp.resolve("policy.json"), Files.readString(sample.resolve("policy.json"))
+                .replace("\"notes\"", "\"" + sample.resolve("notes") + "\"")
+                .replace("8080", Integer.toString(port))
+                .replace("\"$schema\": \"../../docs/policy.schema.json\",", ""));
+        SandboxedJvm.Running jvm = SandboxedJvm.withPolicy(policy).workingDirectory(sample)
+                .start(java.util.List.of(SandboxedJvm.java().toString(), "-javaagent:" + SandboxedJvm.defaultAgentJar() + "=" + policy,
+                        "-jar", jar.toString(), "--server.port=" + port));
+        try {
+            jvm.awaitLine("serving on", java.time.Duration.ofSeconds(90));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> hello = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("hello from spring boot", hello.body());
+            HttpResponse<String> note = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/notes/hello.txt"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, note.statusCode(), note.body());
+            HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/file?path=/etc/hostname")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, denied.statusCode(), denied.body());
+            assertTrue(denied.body().contains("read /etc/hostname (needs read_file on /etc/hostname) is not allowed by the"
+                    + " landlock-agent policy " + policy), denied.body());
+        } finally {
+            jvm.terminate();
+        }
+        SandboxedJvm.Result r = jvm.await();
+        String all = r.stdout() + r.stderr();
+        java.util.List<String> warns = all.lines().filter(l -> l.contains("landlock-agent") && l.contains("WARN")).toList();
+        assertEquals(1, warns.size(), "one WARN, the read; Tomcat's shutdown probe is harmless: " + r.describe());
+        assertTrue(warns.get(0).contains("denied read /etc/hostname") && warns.get(0).contains(
+                "add to \"filesystem\": {\"path\": \"/etc/hostname\", \"allow\": [\"read\"]}"), warns.get(0));
+    }
+
+    /**
      * Netty's native epoll transport connects from its own JNI code, past the JDK's funnels: the
      * denial is still named, with its rule, in the exception Netty hands the application and in the
      * WARN line. The epoll library Netty unpacks into the temporary folder and loads is the policy's
@@ -136,5 +180,6 @@ class RealApplicationsTest {
                 + " landlock-agent policy"), connect + "\n" + r.describe());
         assertTrue(connect.contains("{\"network\": {\"tcp\": {\"connect\": [" + closed + "]}}}"), connect);
         assertTrue(r.stderr().contains("[landlock-agent] WARN denied connect to 127.0.0.1:" + closed + " (TCP)"), r.describe());
+        assertTrue(!r.stderr().contains("somaxconn"), "Netty's backlog probe is harmless: " + r.describe());
     }
 }

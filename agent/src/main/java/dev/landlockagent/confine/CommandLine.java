@@ -202,6 +202,55 @@ public final class CommandLine {
     }
 
     /**
+     * The JVM's options in HotSpot's order of precedence, later winning: JAVA_TOOL_OPTIONS, then
+     * JDK_JAVA_OPTIONS and the launcher options (the launcher puts the first before the second),
+     * each {@code @argfile} replaced by its contents as the launcher reads them, then
+     * _JAVA_OPTIONS. Each variable may be null.
+     */
+    public List<String> optionsInPrecedence(String javaToolOptions, String jdkJavaOptions, String javaOptions) {
+        List<String> out = new ArrayList<>();
+        if (javaToolOptions != null) {
+            out.addAll(splitOptions(javaToolOptions));
+        }
+        List<String> launcher = new ArrayList<>();
+        if (jdkJavaOptions != null) {
+            launcher.addAll(splitOptions(jdkJavaOptions));
+        }
+        launcher.addAll(launcherOptions());
+        for (String o : launcher) {
+            if (o.startsWith("@") && !o.startsWith("@@") && o.length() > 1) {
+                out.addAll(argFile(Path.of(o.substring(1))));
+            } else {
+                out.add(o.startsWith("@@") ? o.substring(1) : o);
+            }
+        }
+        if (javaOptions != null) {
+            out.addAll(splitOptions(javaOptions));
+        }
+        return out;
+    }
+
+    /**
+     * An argument file's options, as the launcher reads them: white-space separated, quotes
+     * grouping, a {@code #} outside a token starting a comment to the end of the line. An
+     * unreadable file gives none: the launcher has already refused to start with it.
+     */
+    static List<String> argFile(Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file);
+        } catch (java.io.IOException | RuntimeException e) {
+            return List.of();
+        }
+        StringBuilder kept = new StringBuilder(text.length());
+        for (String line : text.split("\n", -1)) {
+            String t = line.strip();
+            kept.append(t.startsWith("#") ? "" : line).append('\n');
+        }
+        return splitOptions(kept.toString());
+    }
+
+    /**
      * Splits an options variable ({@code JAVA_TOOL_OPTIONS}, {@code JDK_JAVA_OPTIONS}) as the JVM
      * does: on white space, with single or double quotes grouping (and removed).
      */

@@ -11,10 +11,15 @@ import dev.landlockagent.linux.SockFilter;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
 import dev.landlockagent.log.Logs;
+import dev.landlockagent.plan.DiagnosticFiles;
+import dev.landlockagent.plan.JvmBaseline;
+import dev.landlockagent.plan.JvmFacts;
 import dev.landlockagent.plan.KernelInfo;
 import dev.landlockagent.plan.PathGrant;
 import dev.landlockagent.plan.Planner;
 import dev.landlockagent.plan.RulesetPlan;
+import dev.landlockagent.policy.AccessNames;
+import dev.landlockagent.policy.Policy;
 import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.seccomp.SeccompFilter;
 
@@ -23,7 +28,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 /**
@@ -48,6 +57,8 @@ final class FirstJvm {
     private Path executable;
     private long pid;
     private long canary;
+    /** This run's diagnostics folder, once made. */
+    private Path runFolder;
 
     FirstJvm(String agentArgument, Instrumentation inst, Path agentJar, int generation, String rejectedMarker) {
         this.agentArgument = agentArgument;
@@ -82,6 +93,7 @@ final class FirstJvm {
         env = LaunchEnvironment.ofThisProcess();
         jvmOptions = env.jvmOptions(cmd);
         loaded = LoadedPolicy.load(agentArgument, agentJar, cmd, env.allOptions(cmd), env.variables());
+        makeNamedRepositories();
         Timing.mark("read and parse policy, inspect JVM");
         executable = ThisJvm.executable();
         pid = ThisJvm.pid();
@@ -169,10 +181,100 @@ final class FirstJvm {
         }
     }
 
+    /** Makes the JFR repositories the operator named, as JFR would: a rule needs the folder to exist. */
+    private void makeNamedRepositories() throws StartupFailure {
+        if (loaded.policy().jvm() != Policy.JvmBaseline.AUTO) {
+            return;
+        }
+        for (Path folder : loaded.facts().diagnostics().foldersToMake()) {
+            try {
+                if (!Files.isDirectory(folder)) {
+                    Files.createDirectories(folder);
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new StartupFailure("cannot make " + folder + " for JFR's repository (-XX:FlightRecorderOptions): "
+                        + e.getMessage() + ". Fix: make it, or name another", e);
+            }
+        }
+    }
+
+    /**
+     * This run's diagnostics folder ({@link DiagnosticFiles#withRunFolder}), made once, in
+     * {@code ${java.io.tmpdir}/landlock-<user>}: a folder of this user's own, never one another
+     * user made or a link to elsewhere, which the policy would then allow.
+     */
+    private Path runFolder() throws StartupFailure {
+        if (runFolder == null) {
+            String user = System.getProperty("user.name", "unknown");
+            Path parent = Path.of(System.getProperty("java.io.tmpdir"), "landlock-" + user);
+            String fix = ". Fix: name the places with -XX:ErrorFile, -XX:HeapDumpPath and -XX:FlightRecorderOptions=repository=";
+            try {
+                if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    } catch (java.nio.file.FileAlreadyExistsException raced) {
+                        // made by another JVM of this user meanwhile: checked below
+                    }
+                }
+                PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (!a.isDirectory() || !a.owner().getName().equals(user)) {
+                    throw new StartupFailure(parent + " is not a folder of " + user + "'s own, and the agent keeps this"
+                            + " run's crash report, heap dump or JFR repository there: remove it" + fix);
+                }
+                // Not Files.createTempDirectory: its SecureRandom costs every JVM ~10 ms at start.
+                long unique = System.nanoTime();
+                for (int attempt = 0; runFolder == null; attempt++) {
+                    try {
+                        runFolder = Files.createDirectory(parent.resolve("run-" + pid + "-" + Long.toHexString(unique + attempt)),
+                                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    } catch (java.nio.file.FileAlreadyExistsException taken) {
+                        if (attempt > 100) {
+                            throw taken;
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                throw new StartupFailure("cannot make this run's diagnostics folder in " + parent + ": " + e.getMessage() + fix, e);
+            }
+        }
+        return runFolder;
+    }
+
+    /**
+     * Under {@code "jvm": "none"} the policy alone must allow the files the diagnostics flags
+     * name: one it does not allow would fail in the JVM that runs {@code main} (HotSpot stops at
+     * an -Xlog file it cannot open, and loses a heap dump or a crash report), so the JVM does not
+     * start, and the message names the flag and the rule.
+     */
+    private static void refuseUnallowedDiagnostics(RulesetPlan plan, DiagnosticFiles diagnostics) throws StartupFailure {
+        for (JvmBaseline.Entry e : diagnostics.entries()) {
+            long missing = e.access() & plan.handledFs() & ~plan.grantedAt(e.path());
+            if (missing != 0) {
+                String flag = e.reason().substring(0, e.reason().indexOf(": "));
+                throw new StartupFailure(flag + " needs " + AccessFs.names(missing) + " on " + e.path() + ", which the policy"
+                        + " (\"jvm\": \"none\") does not allow. Fix: add to \"filesystem\": {\"path\": \"" + e.path()
+                        + "\", \"allow\": " + AccessNames.exactList(e.access()) + "}, or \"jvm\": \"auto\"");
+            }
+        }
+    }
+
     private Decision decide(LandlockAbi abi, Capabilities held) throws StartupFailure, PolicyException {
-        RulesetPlan plan = Planner.plan(loaded.policy(), new KernelInfo(abi), loaded.facts());
+        KernelInfo kernel = new KernelInfo(abi);
+        JvmFacts facts = loaded.facts();
+        RulesetPlan plan = Planner.plan(loaded.policy(), kernel, facts);
         Mechanism mechanism = Mechanism.choose(System.getProperty(Mechanism.PROPERTY, "auto"), plan, held, executable,
                 Path.of(System.getProperty("java.home")));
+        DiagnosticFiles diagnostics = facts.diagnostics();
+        if (loaded.policy().jvm() == Policy.JvmBaseline.NONE) {
+            refuseUnallowedDiagnostics(plan, diagnostics);
+        }
+        if (mechanism == Mechanism.REEXEC && loaded.policy().jvm() == Policy.JvmBaseline.AUTO) {
+            long cwdAccess = plan.grantedAt(Path.of(System.getProperty("user.dir"))) | ~plan.handledFs();
+            if (diagnostics.needsRunFolder(cwdAccess)) {
+                diagnostics = diagnostics.withRunFolder(runFolder(), cwdAccess);
+                plan = Planner.plan(loaded.policy(), kernel, facts.withDiagnostics(diagnostics));
+            }
+        }
         List<ReadOnlyView.Step> view = List.of();
         String metadataGap = null;
         if (plan.handledFs() != 0) {
@@ -196,8 +298,15 @@ final class FirstJvm {
             marker = new Marker(proof, env.movedFor(executable), report);
             boolean cwdListable = (plan.grantedAt(Path.of(System.getProperty("user.dir")))
                     & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
-            request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable));
+            request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable),
+                    diagnostics.options());
         } else {
+            if (loaded.policy().jvm() == Policy.JvmBaseline.AUTO && diagnostics.defaults().recorderOptions() != null) {
+                throw new StartupFailure("JFR is on (-XX:StartFlightRecording) with its default repository, a new folder in "
+                        + System.getProperty("java.io.tmpdir") + " that the policy could allow only with all of that folder,"
+                        + " and on the " + mechanism.label() + " path the JVM has read its flags before the agent runs. Fix:"
+                        + " name one, -XX:FlightRecorderOptions=repository=/path/to/folder, which the agent allows");
+            }
             marker = new Marker(proof, MovedOptions.NONE, report);
         }
         List<SockFilter> seccomp = Confinement.seccompProgram(plan, Arch.current(), new SeccompFilter.Canary(canary));

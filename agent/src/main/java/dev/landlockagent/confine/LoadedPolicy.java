@@ -34,6 +34,6 @@ record LoadedPolicy(PolicySource.Document document, Policy policy, JvmFacts fact
         PolicySource.Document doc = PolicySource.locate(agentArgument, System.getProperty(PolicySource.PROPERTY), mainJar);
         Policy policy = PolicyParser.parse(doc.bytes(), doc.origin(),
                 PolicyContext.ofThisJvm(mainJar == null ? null : mainJar.getParent(), doc.folder(), variables));
-        return new LoadedPolicy(doc, policy, ThisJvm.facts(cmd, options, variables.get("CLASSPATH"), agentJar, doc.file()));
+        return new LoadedPolicy(doc, policy, ThisJvm.facts(cmd, options, variables, agentJar, doc.file()));
     }
 }

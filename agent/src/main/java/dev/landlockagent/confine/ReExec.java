@@ -35,10 +35,12 @@ public final class ReExec {
      * {@code -agentlib:instrument=X}, which loads the same agent but lets CDS keep its archived
      * module graph (~35 ms per start, measured); not for {@code -m} or {@code --limit-modules},
      * where java.instrument must be added explicitly. {@code jvmOptions} come before all of that,
-     * so that the user's own options, later, win.
+     * so that the user's own options, later, win; {@code lastOptions} come after every launcher
+     * option, next to the marker, where they win over the user's (each carries the user's value
+     * of its flag within it).
      */
     public static Request prepare(CommandLine cmd, Path executable, LaunchEnvironment environment, Marker marker,
-                                  List<String> jvmOptions) {
+                                  List<String> jvmOptions, List<String> lastOptions) {
         MovedOptions moved = marker.moved();
         List<String> extra = new ArrayList<>();
         if (moved.javaToolOptions() != null) {
@@ -67,11 +69,17 @@ public final class ReExec {
             }
         }
         if (markerAt == 1) {
+            for (String o : lastOptions) {
+                argv.add(bytes(o));
+            }
             argv.add(markerOption);
         }
         for (int i = 1; i < cmd.argv().size(); i++) {
             boolean option = i < cmd.firstAppArg();
             if (i == markerAt && markerAt > 1) {
+                for (String o : lastOptions) {
+                    argv.add(bytes(o));
+                }
                 argv.add(markerOption);
             }
             if (option && cmd.args().get(i).startsWith(MARKER_OPTION)) {

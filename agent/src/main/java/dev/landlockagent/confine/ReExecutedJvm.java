@@ -2,6 +2,7 @@ package dev.landlockagent.confine;
 
 import dev.landlockagent.explain.ExplainContext;
 import dev.landlockagent.log.Logs;
+import dev.landlockagent.plan.DiagnosticFiles;
 import dev.landlockagent.plan.KernelInfo;
 import dev.landlockagent.plan.Planner;
 
@@ -36,9 +37,65 @@ final class ReExecutedJvm {
             Startup.openJavaLang(inst);
             EnvironmentRestorer.restore(env);
         }
+        String diagnostics = System.getProperty(DiagnosticFiles.RUN_FOLDER_PROPERTY);
+        if (diagnostics != null) {
+            Runtime.getRuntime().addShutdownHook(new RemoveIfEmpty(Path.of(diagnostics)));
+        }
         marker.announce();
         Timing.mark("restore environment, log");
         Timing.print("re-executed JVM");
+    }
+
+    /**
+     * Removes this run's diagnostics folder at exit when nothing was written to it; a crash report
+     * or a heap dump keeps it, and a crash that kills the JVM outright leaves it as it is.
+     */
+    static final class RemoveIfEmpty extends Thread {
+        private final Path folder;
+
+        RemoveIfEmpty(Path folder) {
+            super("landlock-agent diagnostics folder");
+            this.folder = folder;
+        }
+
+        /**
+         * JFR's own shutdown hook empties its repository folder in this one meanwhile: while
+         * only folders are left, wait for it, for at most two seconds.
+         */
+        @Override
+        public void run() {
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            while (true) {
+                try {
+                    java.nio.file.Files.deleteIfExists(folder);
+                    return;
+                } catch (java.nio.file.DirectoryNotEmptyException e) {
+                    if (!onlyFolders() || System.nanoTime() > deadline) {
+                        return; // a crash report or a heap dump: the operator's to read
+                    }
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException stop) {
+                        return;
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    return;
+                }
+            }
+        }
+
+        private boolean onlyFolders() {
+            try (java.nio.file.DirectoryStream<Path> entries = java.nio.file.Files.newDirectoryStream(folder)) {
+                for (Path p : entries) {
+                    if (!java.nio.file.Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                        return false;
+                    }
+                }
+                return true;
+            } catch (java.io.IOException | RuntimeException e) {
+                return false;
+            }
+        }
     }
 
     /**

@@ -67,7 +67,19 @@ final class ReadOnlyView {
                 // the Landlock rule skips or refuses it the same way
             }
         }
-        return List.copyOf(out);
+        // A path below another is in that one's bind already; its own bind would make it a mount
+        // point, which cannot be removed (rmdir: EBUSY) or renamed.
+        List<Path> outermost = new ArrayList<>();
+        for (Path p : out) {
+            boolean inside = false;
+            for (Path o : outermost) {
+                inside |= p.startsWith(o);
+            }
+            if (!inside) {
+                outermost.add(p);
+            }
+        }
+        return List.copyOf(outermost);
     }
 
     /**
@@ -117,7 +129,13 @@ final class ReadOnlyView {
         sys.mount(null, "/", MS_REC | MS_SLAVE);
     }
 
-    /** Applies {@link #steps} after {@link #enter}. */
+    /**
+     * Applies {@link #steps} after {@link #enter}, then enters the working directory again by its
+     * path: the process's working directory is a place in a mount, and after a bind over it, it is
+     * still the place in the mount below, now read-only. Without this, a relative path in a
+     * writable working directory (a crash report, a heap dump, {@code new File("out.txt")}) saw
+     * EROFS.
+     */
     static void apply(List<Step> steps, Syscalls sys) throws SyscallException {
         for (Step s : steps) {
             switch (s.what()) {
@@ -125,6 +143,13 @@ final class ReadOnlyView {
                 case "bind" -> sys.mount(s.path().toString(), s.path().toString(), MS_BIND | MS_REC);
                 case "writable" -> sys.mountSetattr(s.path().toString(), 0, 0, MOUNT_ATTR_RDONLY);
                 default -> throw new IllegalArgumentException(s.what());
+            }
+        }
+        if (!steps.isEmpty()) {
+            try {
+                sys.chdir(System.getProperty("user.dir"));
+            } catch (SyscallException gone) {
+                // the working directory was removed: nothing can be written there anyway
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.landlockagent.confine;
 
+import dev.landlockagent.plan.DiagnosticFiles;
 import dev.landlockagent.plan.JvmFacts;
 
 import java.io.File;
@@ -110,10 +111,11 @@ public final class ThisJvm {
      * @param options           every option that configures the JVM ({@link LaunchEnvironment#allOptions})
      * @param classPathVariable the CLASSPATH variable, or null
      */
-    static JvmFacts facts(CommandLine cmd, List<String> options, String classPathVariable, Path agentJar, Path policyFile) {
+    static JvmFacts facts(CommandLine cmd, List<String> options, java.util.Map<String, String> variables, Path agentJar,
+                          Path policyFile) {
         String classPath = CommandLine.classPathArgument(options);
         if (classPath == null) {
-            classPath = classPathVariable; // the launcher's fallback
+            classPath = variables.get("CLASSPATH"); // the launcher's fallback
         }
         List<Path> wildcardFolders = cmd.jarMain() ? List.of()
                 : CommandLine.wildcardFolders(classPath, Path.of(System.getProperty("user.dir")));
@@ -134,7 +136,21 @@ public final class ThisJvm {
                 cmd.argFiles(),
                 policyFile,
                 Path.of("/tmp"), // HotSpot's os::get_temp_directory() on Linux
-                System.getProperty("user.name", "unknown"));
+                System.getProperty("user.name", "unknown"),
+                diagnostics(cmd, variables));
+    }
+
+    /** What the JVM's diagnostics flags name, wherever the operator put them. */
+    private static DiagnosticFiles diagnostics(CommandLine cmd, java.util.Map<String, String> variables) {
+        long pid;
+        try {
+            pid = pid();
+        } catch (StartupFailure e) {
+            pid = -1; // no /proc: confinement itself fails later, with its own message
+        }
+        List<String> flags = cmd.optionsInPrecedence(variables.get("JAVA_TOOL_OPTIONS"), variables.get("JDK_JAVA_OPTIONS"),
+                variables.get("_JAVA_OPTIONS"));
+        return DiagnosticFiles.of(flags, Path.of(System.getProperty("user.dir")), pid);
     }
 
     /**

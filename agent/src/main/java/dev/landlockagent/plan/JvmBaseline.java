@@ -97,6 +97,7 @@ public final class JvmBaseline {
         e.add(new Entry(facts.perfDataFolder(),
                 READ | AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask() | AccessFs.MAKE_REG.mask() | AccessFs.REMOVE_FILE.mask(),
                 "the JVM's perf-data file (jps, jcmd -l, jstat); use -XX:-UsePerfData to do without"));
+        e.addAll(facts.diagnostics().entries());
         return e;
     }
 }

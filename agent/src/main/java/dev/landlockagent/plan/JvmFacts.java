@@ -8,7 +8,9 @@ import java.util.List;
  * agents and the policy are. {@code launcherInterpreter} is the java launcher's ELF interpreter
  * (the dynamic loader), or null. {@code classPathFolders} are the folders a wildcard class path
  * entry ({@code lib/*}) names, which the re-executed launcher lists again. {@code hotSpotTmpDir}
- * is where HotSpot keeps its perf-data folder: /tmp on Linux, whatever java.io.tmpdir says. Plain data, so that the planner can be tested without a JVM to inspect.
+ * is where HotSpot keeps its perf-data folder: /tmp on Linux, whatever java.io.tmpdir says.
+ * {@code diagnostics} are the files the JVM's diagnostics flags name. Plain data, so that the
+ * planner can be tested without a JVM to inspect.
  */
 public record JvmFacts(
         Path javaHome,
@@ -22,7 +24,22 @@ public record JvmFacts(
         List<Path> argFiles,
         Path policyFile,
         Path hotSpotTmpDir,
-        String userName) {
+        String userName,
+        DiagnosticFiles diagnostics) {
+
+    /** Facts without diagnostics flags. */
+    public JvmFacts(Path javaHome, Path launcherInterpreter, List<Path> classPath, List<Path> classPathFolders,
+                    List<Path> modulePath, List<Path> bootClassPathAppend, List<Path> javaAgentJars, List<Path> nativeAgents,
+                    List<Path> argFiles, Path policyFile, Path hotSpotTmpDir, String userName) {
+        this(javaHome, launcherInterpreter, classPath, classPathFolders, modulePath, bootClassPathAppend, javaAgentJars,
+                nativeAgents, argFiles, policyFile, hotSpotTmpDir, userName, DiagnosticFiles.NONE);
+    }
+
+    /** These facts with other diagnostics files. */
+    public JvmFacts withDiagnostics(DiagnosticFiles d) {
+        return new JvmFacts(javaHome, launcherInterpreter, classPath, classPathFolders, modulePath, bootClassPathAppend,
+                javaAgentJars, nativeAgents, argFiles, policyFile, hotSpotTmpDir, userName, d);
+    }
 
     /** HotSpot's perf-data folder, {@code hsperfdata_<user>} in its temporary folder: jps and jstat read it. */
     public Path perfDataFolder() {

@@ -53,4 +53,13 @@ public final class AccessNames {
         AccessFs a = AccessFs.byKernelName(name);
         return a == null ? -1 : a.mask();
     }
+
+    /** A rule's {@code allow} list of exactly {@code rights}, by their kernel names: {@code ["make_reg", "write_file"]}. */
+    public static String exactList(long rights) {
+        StringBuilder b = new StringBuilder("[");
+        for (AccessFs a : AccessFs.of(rights)) {
+            b.append(b.length() == 1 ? "" : ", ").append('"').append(a.kernelName()).append('"');
+        }
+        return b.append(']').toString();
+    }
 }

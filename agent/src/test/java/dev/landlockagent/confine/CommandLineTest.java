@@ -76,4 +76,22 @@ class CommandLineTest {
         assertTrue(of("java", "-cp", "lib/*", "-jar", "app.jar").jarMain(), "-jar: the launcher ignores the class path");
         assertFalse(of("java", "-cp", "lib/*", "Main").jarMain());
     }
+
+    @Test
+    void theOptionsInHotSpotsOrderOfPrecedenceWithArgumentFilesExpanded(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path args = java.nio.file.Files.writeString(dir.resolve("jvm.args"), """
+                # the operator's diagnostics
+                -Xlog:gc:file="/var/log/app/gc.log"   -XX:HeapDumpPath=/var/dumps
+                  # indented comment
+                "-XX:ErrorFile=/var/crash/hs err.log"
+                """);
+        CommandLine c = of("java", "@" + args, "-XX:HeapDumpPath=/last", "@@literal", "-cp", "app.jar", "Main", "@not-an-option");
+        assertEquals(List.of("-XX:ErrorFile=/tool", "-Xmx1g", "-Xlog:gc:file=/var/log/app/gc.log", "-XX:HeapDumpPath=/var/dumps",
+                        "-XX:ErrorFile=/var/crash/hs err.log", "-XX:HeapDumpPath=/last", "@literal", "-cp", "app.jar", "Main",
+                        "-XX:+UseSerialGC"),
+                c.optionsInPrecedence("-XX:ErrorFile=/tool", "-Xmx1g", "-XX:+UseSerialGC"));
+        assertEquals(List.of("-cp", "app.jar", "Main"), of("java", "@" + dir.resolve("gone"), "-cp", "app.jar", "Main")
+                .optionsInPrecedence(null, null, null), "an unreadable file: the launcher has refused it already");
+    }
 }

@@ -168,6 +168,11 @@ final class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public void chdir(String path) throws SyscallException {
+        call("chdir");
+    }
+
+    @Override
     public void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException {
         call("execve");
         throw new IllegalStateException("a fake execve that succeeded");

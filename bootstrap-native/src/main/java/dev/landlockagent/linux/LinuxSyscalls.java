@@ -407,6 +407,14 @@ public final class LinuxSyscalls implements Syscalls {
     }
 
     @Override
+    public void chdir(String pathname) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment p = cString(arena, pathname.getBytes(StandardCharsets.UTF_8));
+            call("chdir", arch.table.number("chdir"), p.address(), 0, 0, 0, 0);
+        }
+    }
+
+    @Override
     public void execve(String pathname, List<byte[]> argv, List<byte[]> environment) throws SyscallException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment cPath = cString(arena, pathname.getBytes(StandardCharsets.UTF_8));

@@ -32,7 +32,7 @@ public final class SyscallTable {
             "get_kernel_syms", 177, "query_module", 178, "getpmsg", 181, "putpmsg", 182, "security", 185,
             "tuxcall", 184, "vserver", 236, "vhangup", 153, "unshare", 272, "setns", 308, "clone", 56, "chmod", 90,
             "fchmod", 91, "fchmodat", 268, "creat", 85, "open", 2, "openat", 257, "mknod", 133, "mknodat", 259,
-            "dup3", 292, "userfaultfd", 323, "bind", 49, "listen", 50,
+            "dup3", 292, "userfaultfd", 323, "bind", 49, "listen", 50, "chdir", 80,
             // x32's own numbers for calls whose 64-bit entry does not fit it (the filter masks the x32 bit off).
             "ptrace", 521, "kexec_load", 528, "process_vm_readv", 539, "process_vm_writev", 540);
 
@@ -57,7 +57,7 @@ public final class SyscallTable {
             "kexec_file_load", 294, "swapon", 224, "swapoff", 225, "settimeofday", 170, "clock_settime", 112,
             "clock_adjtime", 266, "adjtimex", 171, "bpf", 280, "open_by_handle_at", 265, "quotactl", 60,
             "acct", 89, "syslog", 116, "sethostname", 161, "setdomainname", 162, "add_key", 217,
-            "request_key", 218, "keyctl", 219, "personality", 92, "mount", 40, "umount2", 39, "pivot_root", 41,
+            "request_key", 218, "keyctl", 219, "personality", 92, "mount", 40, "umount2", 39, "pivot_root", 41, "chdir", 49,
             "chroot", 51, "ptrace", 117, "perf_event_open", 241, "process_vm_readv", 270, "process_vm_writev", 271,
             "lookup_dcookie", 18, "userfaultfd", 282,
             "kcmp", 272, "nfsservctl", 42, "vhangup", 58, "unshare", 97, "setns", 268,

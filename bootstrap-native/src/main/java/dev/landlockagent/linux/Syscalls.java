@@ -84,6 +84,9 @@ public interface Syscalls {
      */
     void mountSetattr(String path, int atFlags, long attrSet, long attrClr) throws SyscallException;
 
+    /** {@code chdir(path)}. */
+    void chdir(String path) throws SyscallException;
+
     /** {@code execve(path, argv, envp)}. Returns only by throwing. */
     void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException;
 }

@@ -168,6 +168,7 @@ final class FirstJvm {
                     System.setProperty(Marker.PROPERTY, decision.marker().encode());
                 }
                 decision.marker().announce();
+                ReExecutedJvm.watchAttach(plan.attach(), pid, loaded.document().origin());
                 DenialExplanations.install(inst, new DenialExplanations.Fixed(
                         new ExplainContext(loaded.document().origin(), plan)));
                 if (decision.mechanism() == Mechanism.MAIN_THREAD_ONLY) {
@@ -270,8 +271,9 @@ final class FirstJvm {
         }
         if (mechanism == Mechanism.REEXEC && loaded.policy().jvm() == Policy.JvmBaseline.AUTO) {
             long cwdAccess = plan.grantedAt(Path.of(System.getProperty("user.dir"))) | ~plan.handledFs();
-            if (diagnostics.needsRunFolder(cwdAccess)) {
-                diagnostics = diagnostics.withRunFolder(runFolder(), cwdAccess);
+            boolean attach = loaded.policy().attach().allowed();
+            if (diagnostics.needsRunFolder(cwdAccess, attach)) {
+                diagnostics = diagnostics.withRunFolder(runFolder(), cwdAccess, attach);
                 plan = Planner.plan(loaded.policy(), kernel, facts.withDiagnostics(diagnostics));
             }
         }

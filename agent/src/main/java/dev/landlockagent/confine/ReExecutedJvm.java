@@ -1,6 +1,8 @@
 package dev.landlockagent.confine;
 
+import dev.landlockagent.explain.AttachRefusal;
 import dev.landlockagent.explain.ExplainContext;
+import dev.landlockagent.instrument.JfrRepositoryDefault;
 import dev.landlockagent.log.Logs;
 import dev.landlockagent.plan.DiagnosticFiles;
 import dev.landlockagent.plan.KernelInfo;
@@ -40,10 +42,33 @@ final class ReExecutedJvm {
         String diagnostics = System.getProperty(DiagnosticFiles.RUN_FOLDER_PROPERTY);
         if (diagnostics != null) {
             Runtime.getRuntime().addShutdownHook(new RemoveIfEmpty(Path.of(diagnostics)));
+            JfrRepositoryDefault.install(inst, DiagnosticFiles.RUN_FOLDER_PROPERTY);
         }
         marker.announce();
+        watchAttach(marker.report().summary().attach(), marker.proof().pid(), marker.report().origin());
         Timing.mark("restore environment, log");
         Timing.print("re-executed JVM");
+    }
+
+    /**
+     * Without {@code "attach": true}, says once that a tool asked to attach ({@link AttachRefusal}),
+     * unless the operator turned attach off ({@code -XX:+DisableAttachMechanism}).
+     */
+    static void watchAttach(boolean allowed, long pid, String origin) {
+        if (allowed) {
+            return;
+        }
+        try {
+            for (String a : ThisJvm.commandLine().optionsInPrecedence(System.getenv("JAVA_TOOL_OPTIONS"),
+                    System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))) {
+                if (a.equals("-XX:+DisableAttachMechanism")) {
+                    return;
+                }
+            }
+        } catch (StartupFailure e) {
+            return;
+        }
+        AttachRefusal.start(pid, Path.of(System.getProperty("user.dir")), Path.of("/tmp"), origin);
     }
 
     /**

@@ -140,45 +140,54 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
     }
 
     /**
-     * Where this run writes what HotSpot would write by default, when the working directory does
-     * not allow it: {@code folder}, made by the first JVM for this run alone, with the rights its
-     * contents need, and the right to remove it (empty) from its parent at exit.
+     * Where this run writes what HotSpot and JFR would write by default, when the working
+     * directory does not allow it: {@code folder}, made by the first JVM for this run alone. Its
+     * rights are those of a JFR repository, as JFR started later (by {@code jcmd JFR.start}, or by
+     * the application's {@code jdk.jfr.Recording}) keeps its repository there too; only this run
+     * ever had it, so it holds nothing of another. The parent may remove it, empty, at exit.
      *
      * @param cwdAccess what the plan allows in the working directory, where HotSpot writes first
+     * @param attach    tools may attach, and start JFR
      */
-    public DiagnosticFiles withRunFolder(Path folder, long cwdAccess) {
+    public DiagnosticFiles withRunFolder(Path folder, long cwdAccess, boolean attach) {
+        if (!needsRunFolder(cwdAccess, attach)) {
+            return this;
+        }
         List<String> opts = new ArrayList<>();
         opts.add("-D" + RUN_FOLDER_PROPERTY + "=" + folder);
-        long access = 0;
         if (defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW) {
             opts.add("-XX:ErrorFile=" + folder.resolve("hs_err_pid%p.log"));
-            access |= WRITE_NEW;
         }
         if (defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP) {
             opts.add("-XX:HeapDumpPath=" + folder);
-            access |= HEAP_DUMP;
         }
         if (defaults.recorderOptions() != null) {
             opts.add("-XX:FlightRecorderOptions=" + (defaults.recorderOptions().isEmpty() ? "" : defaults.recorderOptions() + ",")
                     + "repository=" + folder);
-            access |= REPOSITORY;
-        }
-        if (access == 0) {
-            return this;
         }
         List<JvmBaseline.Entry> all = new ArrayList<>(entries);
-        all.add(new JvmBaseline.Entry(folder, access, "this run's diagnostics folder (" + String.join(" ", opts)
-                + "): HotSpot's defaults, the working directory and /tmp, are not allowed"));
+        all.add(new JvmBaseline.Entry(folder, REPOSITORY, "this run's diagnostics folder (" + String.join(" ", opts)
+                + "): crash reports, heap dumps and JFR's repository, where HotSpot's defaults are not allowed"));
         all.add(new JvmBaseline.Entry(folder.getParent(), AccessFs.REMOVE_DIR.mask(),
                 "the agent removes this run's diagnostics folder at exit when nothing was written to it"));
         return new DiagnosticFiles(List.copyOf(all), defaults, List.copyOf(opts));
     }
 
     /** Whether {@link #withRunFolder} would use a folder, for a working directory that allows {@code cwdAccess}. */
-    public boolean needsRunFolder(long cwdAccess) {
+    public boolean needsRunFolder(long cwdAccess, boolean attach) {
         return defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW
                 || defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP
-                || defaults.recorderOptions() != null;
+                || defaults.recorderOptions() != null
+                || attach && !namesRepository();
+    }
+
+    private boolean namesRepository() {
+        for (JvmBaseline.Entry e : entries) {
+            if (e.access() == REPOSITORY) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The repositories named by the operator, which the first JVM makes (as JFR would) so that they can be granted. */

@@ -55,8 +55,9 @@ final class ListenPlanner {
         String tcpBind = binds(net.tcp());
         String udpBind = abi.hasUdpRules() ? binds(net.udp()) : udpSockets();
         String other = otherKind(false);
-        String bind = first(unix, tcpBind, udpBind, other);
-        String listen = first(unix, tcpBind, otherKind(true));
+        String attach = policy.attach().allowed() ? "attach at " + policy.attach().at() : null;
+        String bind = first(unix, attach, tcpBind, udpBind, other);
+        String listen = first(unix, attach, tcpBind, otherKind(true));
         ListenPlan plan = new ListenPlan(unix, bind, listen);
         notes(plan, unixRules, filesystemRestricted);
         return plan;

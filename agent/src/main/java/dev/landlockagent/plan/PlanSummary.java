@@ -28,11 +28,12 @@ import java.util.List;
  * @param notEnforced     what the policy asks and this kernel or confinement cannot enforce
  * @param metadataGap     why metadata changes outside the writable paths are not enforced (the
  *                        read-only mount view is missing), or null when they are
+ * @param attach          tools may attach ({@code "attach": true})
  */
 public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long tcpConnect, long udpBind,
                           long udpConnect, char socketMode, int socketKinds, long scopes, long capabilities,
                           int syscallList, List<String> allowedSyscalls, List<String> notEnforced,
-                          String metadataGap) {
+                          String metadataGap, boolean attach) {
     public static final long UNRESTRICTED = -1;
     public static final long ANY = -2;
     public static final long ABSENT = -3;
@@ -68,7 +69,7 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
                 ports(plan, AccessNet.BIND_TCP), ports(plan, AccessNet.CONNECT_TCP),
                 udp ? ports(plan, AccessNet.BIND_UDP) : ABSENT, udp ? ports(plan, AccessNet.CONNECT_SEND_UDP) : ABSENT,
                 mode, kinds, plan.scoped(), plan.capabilities(), syscallList,
-                List.copyOf(plan.allowedSyscalls()), plan.notEnforced(), metadataGap);
+                List.copyOf(plan.allowedSyscalls()), plan.notEnforced(), metadataGap, plan.attach());
     }
 
     private static long ports(RulesetPlan plan, AccessNet right) {
@@ -113,6 +114,9 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
             b.append(", allowed ").append(String.join(",", allowedSyscalls));
         }
         b.append(')');
+        if (attach) {
+            b.append("; attach allowed");
+        }
         List<String> missing = new ArrayList<>(notEnforced);
         if (metadataGap != null) {
             missing.add("metadata (chmod, chown, times, xattrs) of files this user owns outside the writable paths ("
@@ -138,6 +142,9 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
                 .append('.').append(udpBind).append('.').append(udpConnect).append('.').append(socketMode)
                 .append(socketKinds).append('.').append(Long.toHexString(scopes)).append('.')
                 .append(Long.toHexString(capabilities)).append('.').append(syscallList);
+        if (attach) {
+            b.append(".1"); // absent when false: ps shows the marker, keep it short
+        }
         b.append('\n').append(metadataGap == null ? "" : metadataGap);
         b.append('\n').append(String.join(",", allowedSyscalls));
         for (String note : notEnforced) {
@@ -150,7 +157,7 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
     public static PlanSummary decode(String encoded) {
         String[] lines = encoded.split("\n", -1);
         String[] n = lines[0].split("\\.", -1);
-        if (n.length != 10 || lines.length < 3 || n[6].isEmpty()) {
+        if (n.length != 10 && n.length != 11 || lines.length < 3 || n[6].isEmpty()) {
             throw new IllegalArgumentException("malformed summary");
         }
         String gap = lines[1].isEmpty() ? null : lines[1];
@@ -159,6 +166,6 @@ public record PlanSummary(long fsRules, long policyFsRules, long tcpBind, long t
         return new PlanSummary(Long.parseLong(n[0]), Long.parseLong(n[1]), Long.parseLong(n[2]), Long.parseLong(n[3]),
                 Long.parseLong(n[4]), Long.parseLong(n[5]), n[6].charAt(0), Integer.parseInt(n[6].substring(1)),
                 Long.parseUnsignedLong(n[7], 16), Long.parseUnsignedLong(n[8], 16), Integer.parseInt(n[9]), allowed, notes,
-                gap);
+                gap, n.length == 11 && n[10].equals("1"));
     }
 }

@@ -102,6 +102,12 @@ public final class Planner {
         if (!listening.unix()) {
             paths = withoutSocketFiles(paths);
         }
+        if (policy.attach().allowed() && handledFs != 0 && Files.isDirectory(facts.hotSpotTmpDir())) {
+            // HotSpot's attach listener binds /tmp/.java_pid<pid>.tmp, then renames it to /tmp/.java_pid<pid>,
+            // unlinking a stale one first.
+            paths.add(new PathGrant(facts.hotSpotTmpDir(), (AccessFs.MAKE_SOCK.mask() | AccessFs.REMOVE_FILE.mask()) & abi.fsRights(),
+                    true, "attach at " + policy.attach().at()));
+        }
 
         if (!refusals.isEmpty()) {
             throw new PolicyException("policy " + policy.origin() + " asks for what this kernel (" + abi
@@ -110,7 +116,8 @@ public final class Planner {
         }
         return new RulesetPlan(policy.origin(), abi, handledFs, handledNet, scoped, List.copyOf(paths),
                 List.copyOf(ports), sockets, listening, List.copyOf(notEnforced), List.copyOf(warnings),
-                policy.capabilities().mask(), policy.syscalls().allowed(), policy.compatibility() == Compatibility.BEST_EFFORT);
+                policy.capabilities().mask(), policy.syscalls().allowed(), policy.compatibility() == Compatibility.BEST_EFFORT,
+                policy.attach().allowed());
     }
 
     /** Strict: a refusal naming the place and the fix. Best-effort: a warning and a note. */

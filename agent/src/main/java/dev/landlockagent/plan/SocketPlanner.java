@@ -124,10 +124,14 @@ final class SocketPlanner {
     }
 
     private List<SocketKind> withDns(List<SocketKind> kinds) {
-        if (!policy.dns().queriesServers()) {
-            return List.copyOf(kinds);
-        }
         List<SocketKind> out = new ArrayList<>(kinds);
+        if (policy.attach().allowed()) {
+            // The attach listener: socket(AF_UNIX, SOCK_STREAM, 0), bound in /tmp.
+            out.add(new SocketKind(AF_UNIX, SOCK_STREAM, null, "attach at " + policy.attach().at()));
+        }
+        if (!policy.dns().queriesServers()) {
+            return List.copyOf(out);
+        }
         for (int domain : new int[] {AF_INET, AF_INET6}) {
             out.add(new SocketKind(domain, SOCK_DGRAM, IPPROTO_UDP, "dns"));
             out.add(new SocketKind(domain, SOCK_STREAM, IPPROTO_TCP, "dns"));

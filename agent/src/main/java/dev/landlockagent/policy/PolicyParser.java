@@ -13,6 +13,7 @@ import dev.landlockagent.policy.Json.JObject;
 import dev.landlockagent.policy.Json.JString;
 import dev.landlockagent.policy.Json.Member;
 import dev.landlockagent.policy.Policy.AnyPort;
+import dev.landlockagent.policy.Policy.Attach;
 import dev.landlockagent.policy.Policy.Compatibility;
 import dev.landlockagent.policy.Policy.Dns;
 import dev.landlockagent.policy.Policy.Filesystem;
@@ -53,7 +54,7 @@ public final class PolicyParser {
     public static final int SUPPORTED_VERSION = 1;
 
     private static final List<String> ROOT_KEYS = List.of("$schema", "version", "compatibility", "jvm",
-            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls");
+            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls", "attach");
     private static final List<String> PATH_KEYS = List.of("path", "allow", "optional");
     private static final List<String> NETWORK_KEYS = List.of("tcp", "udp", "unix");
     private static final List<String> UNIX_KEYS = List.of("listen");
@@ -124,7 +125,8 @@ public final class PolicyParser {
         Dns dns = dns(obj.member("dns"));
         Capabilities capabilities = capabilities(obj.member("capabilities"));
         SyscallRules syscalls = syscalls(obj.member("syscalls"));
-        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls);
+        Attach attach = attach(obj.member("attach"));
+        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, attach);
     }
 
     private <T> T enumValue(Member m, String key, Map<String, T> values, T dflt) {
@@ -651,6 +653,18 @@ public final class PolicyParser {
             }
         }
         return new Scopes(scopes, true, v.at());
+    }
+
+    private Attach attach(Member m) {
+        if (m == null) {
+            return Attach.OFF;
+        }
+        if (m.value() instanceof JBoolean b) {
+            return new Attach(b.value(), m.value().at());
+        }
+        problem(m.value(), "attach", "must be true or false, not " + render(m.value()),
+                "write \"attach\": true to let jcmd, jstack and JMC attach to this JVM");
+        return Attach.OFF;
     }
 
     private Dns dns(Member m) {

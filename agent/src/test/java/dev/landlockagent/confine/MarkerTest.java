@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MarkerTest {
     private static final PlanSummary SUMMARY = new PlanSummary(42, 3, 1, PlanSummary.ANY, PlanSummary.ABSENT,
             PlanSummary.ABSENT, 'a', 2, 3, 0x400, 1, List.of("ptrace"),
-            List.of("TCP ports", "scopes"), "the read-only mount view needs CAP_SYS_ADMIN");
+            List.of("TCP ports", "scopes"), "the read-only mount view needs CAP_SYS_ADMIN", true);
 
     /**
      * {@code ps} shows the marker to every user: a deny-all JVM's marker stays a short value, not
@@ -22,7 +22,7 @@ class MarkerTest {
     @Test
     void theMarkerOfATypicalConfinementIsShort() {
         PlanSummary typical = new PlanSummary(39, 0, 0, 0, PlanSummary.ABSENT, PlanSummary.ABSENT, 'a', 0, 3, 0, 1,
-                List.of(), List.of(), null);
+                List.of(), List.of(), null, false);
         String encoded = new Marker(new ConfinementProof(4194304, 0x57d2_900c_dddac_5dfL, 0, 7), MovedOptions.NONE,
                 new StartReport("re-exec", "/tmp/t14/p.json", typical, List.of(), "d437e219016e1068")).encode();
         assertTrue(encoded.length() <= 120, encoded.length() + ": " + encoded);

@@ -17,7 +17,7 @@ class ReExecTest {
     private static final Path JAVA = Path.of("/jdk/bin/java");
     private static final ConfinementProof PROOF = new ConfinementProof(77, 0x1234, 0, 7);
     private static final StartReport REPORT = new StartReport("re-exec", "policy.json",
-            new dev.landlockagent.plan.PlanSummary(1, 0, 0, 0, -3, -3, 'a', 0, 0, 0, 1, List.of(), List.of(), null), List.of(), "0");
+            new dev.landlockagent.plan.PlanSummary(1, 0, 0, 0, -3, -3, 'a', 0, 0, 0, 1, List.of(), List.of(), null, false), List.of(), "0");
 
     private static CommandLine cmd(String... args) {
         List<byte[]> argv = new ArrayList<>();

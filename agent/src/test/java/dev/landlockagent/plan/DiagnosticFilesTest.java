@@ -100,7 +100,7 @@ class DiagnosticFilesTest {
         assertTrue(d.defaults().errorFile() && d.defaults().heapDump());
         assertEquals("stackdepth=96", d.defaults().recorderOptions());
         Path run = dir.resolve("landlock-u").resolve("run-1");
-        DiagnosticFiles moved = d.withRunFolder(run, 0);
+        DiagnosticFiles moved = d.withRunFolder(run, 0, false);
         assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run, "-XX:ErrorFile=" + run + "/hs_err_pid%p.log",
                 "-XX:HeapDumpPath=" + run, "-XX:FlightRecorderOptions=stackdepth=96,repository=" + run), moved.options());
         JvmBaseline.Entry folder = moved.entries().get(0);
@@ -110,18 +110,22 @@ class DiagnosticFilesTest {
 
         long writableCwd = DiagnosticFiles.HEAP_DUMP | DiagnosticFiles.WRITE_NEW;
         DiagnosticFiles crashOnly = of("-XX:+HeapDumpOnOutOfMemoryError");
-        assertFalse(crashOnly.needsRunFolder(writableCwd), "HotSpot's own default works there");
-        assertEquals(List.of(), crashOnly.withRunFolder(run, writableCwd).options());
-        assertEquals(DiagnosticFiles.WRITE_NEW, of().withRunFolder(run, 0).entries().get(0).access(),
-                "only the crash report: create and write, no read back, no listing");
+        assertFalse(crashOnly.needsRunFolder(writableCwd, false), "HotSpot's own default works there");
+        assertEquals(List.of(), crashOnly.withRunFolder(run, writableCwd, false).options());
+        assertTrue(crashOnly.needsRunFolder(writableCwd, true), "attach: JFR.start's repository");
+        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run), crashOnly.withRunFolder(run, writableCwd, true).options());
+        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run, "-XX:ErrorFile=" + run + "/hs_err_pid%p.log"),
+                of().withRunFolder(run, 0, false).options());
     }
 
     @Test
     void operatorsChoicesAreKept() throws Exception {
         Path dumps = Files.createDirectories(dir.resolve("dumps"));
         DiagnosticFiles d = of("-XX:ErrorFile=" + dumps + "/e.log", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dumps);
-        assertFalse(d.needsRunFolder(0));
-        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError", "-XX:ErrorFile=x").needsRunFolder(0));
+        assertFalse(d.needsRunFolder(0, false));
+        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError", "-XX:ErrorFile=x").needsRunFolder(0, false));
+        assertFalse(of("-XX:ErrorFile=x", "-XX:FlightRecorderOptions=repository=" + dumps).needsRunFolder(0, true),
+                "JFR.start uses the named repository");
     }
 
     @Test

@@ -78,6 +78,21 @@ final class FirstJvm {
     }
 
     void confine() throws Exception {
+        try {
+            confineThisJvm();
+        } catch (Exception | Error e) {
+            if (runFolder != null) {
+                try {
+                    Files.deleteIfExists(runFolder); // the JVM does not start: nothing of this run to keep
+                } catch (IOException | RuntimeException kept) {
+                    // not empty, or gone
+                }
+            }
+            throw e;
+        }
+    }
+
+    private void confineThisJvm() throws Exception {
         // The FFM link is the longest step of the first JVM: it starts first, and java.lang is
         // opened (for the native-access grant) while it loads the linker.
         NativeAccess nativeAccess = new NativeAccess();
@@ -168,6 +183,10 @@ final class FirstJvm {
                     System.setProperty(Marker.PROPERTY, decision.marker().encode());
                 }
                 decision.marker().announce();
+                if (runFolder != null && plan.grantedAt(runFolder) != 0) {
+                    System.setProperty(DiagnosticFiles.RUN_FOLDER_PROPERTY, runFolder.toString());
+                    ReExecutedJvm.keepDiagnostics(inst, runFolder);
+                }
                 ReExecutedJvm.watchAttach(plan.attach(), pid, loaded.document().origin());
                 DenialExplanations.install(inst, new DenialExplanations.Fixed(
                         new ExplainContext(loaded.document().origin(), plan)));
@@ -269,11 +288,12 @@ final class FirstJvm {
         if (loaded.policy().jvm() == Policy.JvmBaseline.NONE) {
             refuseUnallowedDiagnostics(plan, diagnostics);
         }
-        if (mechanism == Mechanism.REEXEC && loaded.policy().jvm() == Policy.JvmBaseline.AUTO) {
+        if (loaded.policy().jvm() == Policy.JvmBaseline.AUTO && plan.handledFs() != 0) {
             long cwdAccess = plan.grantedAt(Path.of(System.getProperty("user.dir"))) | ~plan.handledFs();
             boolean attach = loaded.policy().attach().allowed();
-            if (diagnostics.needsRunFolder(cwdAccess, attach)) {
-                diagnostics = diagnostics.withRunFolder(runFolder(), cwdAccess, attach);
+            boolean reExec = mechanism == Mechanism.REEXEC;
+            if (diagnostics.needsRunFolder(cwdAccess, attach, reExec)) {
+                diagnostics = diagnostics.withRunFolder(runFolder(), cwdAccess, attach, reExec);
                 plan = Planner.plan(loaded.policy(), kernel, facts.withDiagnostics(diagnostics));
             }
         }
@@ -303,12 +323,6 @@ final class FirstJvm {
             request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable),
                     diagnostics.options());
         } else {
-            if (loaded.policy().jvm() == Policy.JvmBaseline.AUTO && diagnostics.defaults().recorderOptions() != null) {
-                throw new StartupFailure("JFR is on (-XX:StartFlightRecording) with its default repository, a new folder in "
-                        + System.getProperty("java.io.tmpdir") + " that the policy could allow only with all of that folder,"
-                        + " and on the " + mechanism.label() + " path the JVM has read its flags before the agent runs. Fix:"
-                        + " name one, -XX:FlightRecorderOptions=repository=/path/to/folder, which the agent allows");
-            }
             marker = new Marker(proof, MovedOptions.NONE, report);
         }
         List<SockFilter> seccomp = Confinement.seccompProgram(plan, Arch.current(), new SeccompFilter.Canary(canary));

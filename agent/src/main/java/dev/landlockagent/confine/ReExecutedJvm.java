@@ -41,13 +41,21 @@ final class ReExecutedJvm {
         }
         String diagnostics = System.getProperty(DiagnosticFiles.RUN_FOLDER_PROPERTY);
         if (diagnostics != null) {
-            Runtime.getRuntime().addShutdownHook(new RemoveIfEmpty(Path.of(diagnostics)));
-            JfrRepositoryDefault.install(inst, DiagnosticFiles.RUN_FOLDER_PROPERTY);
+            keepDiagnostics(inst, Path.of(diagnostics));
         }
         marker.announce();
         watchAttach(marker.report().summary().attach(), marker.proof().pid(), marker.report().origin());
         Timing.mark("restore environment, log");
         Timing.print("re-executed JVM");
+    }
+
+    /**
+     * This run's diagnostics folder, which {@link DiagnosticFiles#RUN_FOLDER_PROPERTY} names: JFR
+     * keeps its default repository there, and it goes at exit when nothing was written to it.
+     */
+    static void keepDiagnostics(Instrumentation inst, Path folder) {
+        Runtime.getRuntime().addShutdownHook(new RemoveIfEmpty(folder));
+        JfrRepositoryDefault.install(inst, DiagnosticFiles.RUN_FOLDER_PROPERTY);
     }
 
     /**

@@ -146,37 +146,48 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
      * the application's {@code jdk.jfr.Recording}) keeps its repository there too; only this run
      * ever had it, so it holds nothing of another. The parent may remove it, empty, at exit.
      *
+     * <p>Where the JVM that runs {@code main} is this one (the TSYNC path), its flags are read
+     * already: only JFR's repository can move (JFR reads its default when it starts, after the
+     * agent), and the caller sets {@link #RUN_FOLDER_PROPERTY} itself; crash reports and heap
+     * dumps stay at HotSpot's defaults.
+     *
      * @param cwdAccess what the plan allows in the working directory, where HotSpot writes first
      * @param attach    tools may attach, and start JFR
+     * @param reExec    the JVM that runs {@code main} is yet to start, with {@link #options()}
      */
-    public DiagnosticFiles withRunFolder(Path folder, long cwdAccess, boolean attach) {
-        if (!needsRunFolder(cwdAccess, attach)) {
+    public DiagnosticFiles withRunFolder(Path folder, long cwdAccess, boolean attach, boolean reExec) {
+        if (!needsRunFolder(cwdAccess, attach, reExec)) {
             return this;
         }
         List<String> opts = new ArrayList<>();
-        opts.add("-D" + RUN_FOLDER_PROPERTY + "=" + folder);
-        if (defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW) {
+        if (!reExec) {
+            // nothing to add to a command line that has run
+        } else if (defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW) {
             opts.add("-XX:ErrorFile=" + folder.resolve("hs_err_pid%p.log"));
         }
-        if (defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP) {
+        if (reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP) {
             opts.add("-XX:HeapDumpPath=" + folder);
         }
-        if (defaults.recorderOptions() != null) {
+        if (reExec && defaults.recorderOptions() != null) {
             opts.add("-XX:FlightRecorderOptions=" + (defaults.recorderOptions().isEmpty() ? "" : defaults.recorderOptions() + ",")
                     + "repository=" + folder);
         }
+        if (reExec) {
+            opts.add(0, "-D" + RUN_FOLDER_PROPERTY + "=" + folder);
+        }
         List<JvmBaseline.Entry> all = new ArrayList<>(entries);
-        all.add(new JvmBaseline.Entry(folder, REPOSITORY, "this run's diagnostics folder (" + String.join(" ", opts)
-                + "): crash reports, heap dumps and JFR's repository, where HotSpot's defaults are not allowed"));
+        all.add(new JvmBaseline.Entry(folder, REPOSITORY, "this run's diagnostics folder ("
+                + (reExec ? String.join(" ", opts) : "JFR's default repository") + "): crash reports, heap dumps and"
+                + " JFR's repository, where HotSpot's defaults are not allowed"));
         all.add(new JvmBaseline.Entry(folder.getParent(), AccessFs.REMOVE_DIR.mask(),
                 "the agent removes this run's diagnostics folder at exit when nothing was written to it"));
         return new DiagnosticFiles(List.copyOf(all), defaults, List.copyOf(opts));
     }
 
     /** Whether {@link #withRunFolder} would use a folder, for a working directory that allows {@code cwdAccess}. */
-    public boolean needsRunFolder(long cwdAccess, boolean attach) {
-        return defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW
-                || defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP
+    public boolean needsRunFolder(long cwdAccess, boolean attach, boolean reExec) {
+        return reExec && defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW
+                || reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP
                 || defaults.recorderOptions() != null
                 || attach && !namesRepository();
     }

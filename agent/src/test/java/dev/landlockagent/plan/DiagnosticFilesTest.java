@@ -100,7 +100,7 @@ class DiagnosticFilesTest {
         assertTrue(d.defaults().errorFile() && d.defaults().heapDump());
         assertEquals("stackdepth=96", d.defaults().recorderOptions());
         Path run = dir.resolve("landlock-u").resolve("run-1");
-        DiagnosticFiles moved = d.withRunFolder(run, 0, false);
+        DiagnosticFiles moved = d.withRunFolder(run, 0, false, true);
         assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run, "-XX:ErrorFile=" + run + "/hs_err_pid%p.log",
                 "-XX:HeapDumpPath=" + run, "-XX:FlightRecorderOptions=stackdepth=96,repository=" + run), moved.options());
         JvmBaseline.Entry folder = moved.entries().get(0);
@@ -110,21 +110,33 @@ class DiagnosticFilesTest {
 
         long writableCwd = DiagnosticFiles.HEAP_DUMP | DiagnosticFiles.WRITE_NEW;
         DiagnosticFiles crashOnly = of("-XX:+HeapDumpOnOutOfMemoryError");
-        assertFalse(crashOnly.needsRunFolder(writableCwd, false), "HotSpot's own default works there");
-        assertEquals(List.of(), crashOnly.withRunFolder(run, writableCwd, false).options());
-        assertTrue(crashOnly.needsRunFolder(writableCwd, true), "attach: JFR.start's repository");
-        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run), crashOnly.withRunFolder(run, writableCwd, true).options());
+        assertFalse(crashOnly.needsRunFolder(writableCwd, false, true), "HotSpot's own default works there");
+        assertEquals(List.of(), crashOnly.withRunFolder(run, writableCwd, false, true).options());
+        assertTrue(crashOnly.needsRunFolder(writableCwd, true, true), "attach: JFR.start's repository");
+        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run), crashOnly.withRunFolder(run, writableCwd, true, true).options());
         assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run, "-XX:ErrorFile=" + run + "/hs_err_pid%p.log"),
-                of().withRunFolder(run, 0, false).options());
+                of().withRunFolder(run, 0, false, true).options());
+    }
+
+    @Test
+    void onTheTsyncPathOnlyJfrsRepositoryMoves() {
+        Path run = dir.resolve("landlock-u").resolve("run-1");
+        DiagnosticFiles d = of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:StartFlightRecording");
+        assertTrue(d.needsRunFolder(0, false, false));
+        DiagnosticFiles moved = d.withRunFolder(run, 0, false, false);
+        assertEquals(List.of(), moved.options(), "the command line has run");
+        assertEquals(run, moved.entries().get(0).path());
+        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError").needsRunFolder(0, false, false), "nothing the JVM can still move");
+        assertTrue(of().needsRunFolder(0, true, false), "attach: JFR.start later");
     }
 
     @Test
     void operatorsChoicesAreKept() throws Exception {
         Path dumps = Files.createDirectories(dir.resolve("dumps"));
         DiagnosticFiles d = of("-XX:ErrorFile=" + dumps + "/e.log", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dumps);
-        assertFalse(d.needsRunFolder(0, false));
-        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError", "-XX:ErrorFile=x").needsRunFolder(0, false));
-        assertFalse(of("-XX:ErrorFile=x", "-XX:FlightRecorderOptions=repository=" + dumps).needsRunFolder(0, true),
+        assertFalse(d.needsRunFolder(0, false, true));
+        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError", "-XX:ErrorFile=x").needsRunFolder(0, false, true));
+        assertFalse(of("-XX:ErrorFile=x", "-XX:FlightRecorderOptions=repository=" + dumps).needsRunFolder(0, true, true),
                 "JFR.start uses the named repository");
     }
 

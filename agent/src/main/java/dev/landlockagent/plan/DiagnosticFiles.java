@@ -46,6 +46,8 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
 
     static final long WRITE_NEW = AccessFs.MAKE_REG.mask() | AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask();
     static final long ROTATE = WRITE_NEW | AccessFs.REMOVE_FILE.mask();
+    /** HotSpot opens a crash report (and replay data) O_RDWR | O_CREAT. */
+    static final long CRASH_REPORT = WRITE_NEW | AccessFs.READ_FILE.mask();
     static final long HEAP_DUMP = WRITE_NEW | AccessFs.READ_FILE.mask() | AccessFs.REMOVE_FILE.mask();
     static final long RECORDING = WRITE_NEW | AccessFs.READ_FILE.mask() | AccessFs.REMOVE_FILE.mask();
     static final long REPOSITORY = RECORDING | AccessFs.READ_DIR.mask() | AccessFs.MAKE_DIR.mask()
@@ -105,17 +107,19 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
         if (heapDumpPath != null) {
             String v = after(heapDumpPath);
             Path p = resolve(workingDir, expand(v, pid));
-            Path folder = Files.isDirectory(p) ? p : existingParent(p);
+            boolean isFolder = Files.isDirectory(p);
+            Path folder = isFolder ? p : existingParent(p);
             if (folder != null) {
-                out.add(new JvmBaseline.Entry(folder, HEAP_DUMP, heapDumpPath
+                // HotSpot opens a folder (opendir) to tell it from a file name, then names the dump java_pid<pid>.hprof.
+                out.add(new JvmBaseline.Entry(folder, isFolder ? HEAP_DUMP | AccessFs.READ_DIR.mask() : HEAP_DUMP, heapDumpPath
                         + ": the heap dump, written in parts that are read back, merged and removed"));
             }
         }
         if (errorFile != null) {
-            file(out, errorFile, after(errorFile), workingDir, pid, WRITE_NEW, "the crash report");
+            file(out, errorFile, after(errorFile), workingDir, pid, CRASH_REPORT, "the crash report");
         }
         if (replayFile != null) {
-            file(out, replayFile, after(replayFile), workingDir, pid, WRITE_NEW, "the JIT compiler's replay data after a crash");
+            file(out, replayFile, after(replayFile), workingDir, pid, CRASH_REPORT, "the JIT compiler's replay data after a crash");
         }
         if (logFile != null) {
             file(out, logFile, after(logFile), workingDir, pid, WRITE_NEW, "the VM's output log");
@@ -162,7 +166,7 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
         List<String> opts = new ArrayList<>();
         if (!reExec) {
             // nothing to add to a command line that has run
-        } else if (defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW) {
+        } else if (defaults.errorFile() && (cwdAccess & CRASH_REPORT) != CRASH_REPORT) {
             opts.add("-XX:ErrorFile=" + folder.resolve("hs_err_pid%p.log"));
         }
         if (reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP) {
@@ -186,7 +190,7 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
 
     /** Whether {@link #withRunFolder} would use a folder, for a working directory that allows {@code cwdAccess}. */
     public boolean needsRunFolder(long cwdAccess, boolean attach, boolean reExec) {
-        return reExec && defaults.errorFile() && (cwdAccess & WRITE_NEW) != WRITE_NEW
+        return reExec && defaults.errorFile() && (cwdAccess & CRASH_REPORT) != CRASH_REPORT
                 || reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP
                 || defaults.recorderOptions() != null
                 || attach && !namesRepository();

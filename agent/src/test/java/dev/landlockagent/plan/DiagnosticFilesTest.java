@@ -60,10 +60,11 @@ class DiagnosticFilesTest {
         Path dumps = Files.createDirectories(dir.resolve("dumps"));
         JvmBaseline.Entry heap = only(of("-XX:HeapDumpPath=" + dir + "/old", "-XX:HeapDumpPath=" + dumps));
         assertEquals(dumps, heap.path(), "the last occurrence wins, as in HotSpot; a folder is the folder");
-        assertEquals(DiagnosticFiles.HEAP_DUMP, heap.access());
+        assertEquals(DiagnosticFiles.HEAP_DUMP | AccessFs.READ_DIR.mask(), heap.access(), "HotSpot opens a folder to know it is one");
         assertEquals(dumps, only(of("-XX:HeapDumpPath=" + dumps + "/heap-%p.hprof")).path());
+        assertEquals(DiagnosticFiles.HEAP_DUMP, only(of("-XX:HeapDumpPath=" + dumps + "/heap-%p.hprof")).access());
         assertEquals(dumps, only(of("-XX:ErrorFile=" + dumps + "/hs_err_%p.log")).path());
-        assertEquals(DiagnosticFiles.WRITE_NEW, only(of("-XX:ErrorFile=" + dumps + "/hs_err_%p.log")).access());
+        assertEquals(DiagnosticFiles.CRASH_REPORT, only(of("-XX:ErrorFile=" + dumps + "/hs_err_%p.log")).access(), "opened O_RDWR");
         assertEquals(dumps, only(of("-XX:ReplayDataFile=" + dumps + "/replay_%p.log")).path());
         assertEquals(dumps, only(of("-XX:LogFile=" + dumps + "/vm.log")).path());
     }
@@ -108,7 +109,7 @@ class DiagnosticFilesTest {
         assertEquals(DiagnosticFiles.REPOSITORY, folder.access());
         assertEquals(AccessFs.REMOVE_DIR.mask(), moved.entries().get(1).access(), "to remove the empty folder at exit");
 
-        long writableCwd = DiagnosticFiles.HEAP_DUMP | DiagnosticFiles.WRITE_NEW;
+        long writableCwd = DiagnosticFiles.HEAP_DUMP | DiagnosticFiles.CRASH_REPORT;
         DiagnosticFiles crashOnly = of("-XX:+HeapDumpOnOutOfMemoryError");
         assertFalse(crashOnly.needsRunFolder(writableCwd, false, true), "HotSpot's own default works there");
         assertEquals(List.of(), crashOnly.withRunFolder(run, writableCwd, false, true).options());

@@ -31,7 +31,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
@@ -59,6 +58,7 @@ final class FirstJvm {
     private long canary;
     /** This run's diagnostics folder, once made. */
     private Path runFolder;
+    private boolean runFolderFailed;
 
     FirstJvm(String agentArgument, Instrumentation inst, Path agentJar, int generation, String rejectedMarker) {
         this.agentArgument = agentArgument;
@@ -221,25 +221,26 @@ final class FirstJvm {
     /**
      * This run's diagnostics folder ({@link DiagnosticFiles#withRunFolder}), made once, in
      * {@code ${java.io.tmpdir}/landlock-<user>}: a folder of this user's own, never one another
-     * user made or a link to elsewhere, which the policy would then allow.
+     * user made or a link to elsewhere, which the policy would then allow. Null, with a WARN, when
+     * it cannot be made: the JVM then runs with HotSpot's defaults, which the policy may not allow.
      */
-    private Path runFolder() throws StartupFailure {
-        if (runFolder == null) {
-            String user = System.getProperty("user.name", "unknown");
-            Path parent = Path.of(System.getProperty("java.io.tmpdir"), "landlock-" + user);
-            String fix = ". Fix: name the places with -XX:ErrorFile, -XX:HeapDumpPath and -XX:FlightRecorderOptions=repository=";
+    private Path runFolder() {
+        if (runFolder == null && !runFolderFailed) {
+            Path parent = Path.of(System.getProperty("java.io.tmpdir"), "landlock-" + System.getProperty("user.name", "unknown"));
             try {
+                boolean made = false;
                 if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
                     try {
                         Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                        made = true;
                     } catch (java.nio.file.FileAlreadyExistsException raced) {
-                        // made by another JVM of this user meanwhile: checked below
+                        // made meanwhile, by another JVM of this user or by someone else: checked below
                     }
                 }
-                PosixFileAttributes a = Files.readAttributes(parent, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (!a.isDirectory() || !a.owner().getName().equals(user)) {
-                    throw new StartupFailure(parent + " is not a folder of " + user + "'s own, and the agent keeps this"
-                            + " run's crash report, heap dump or JFR repository there: remove it" + fix);
+                // By uid, not by owner name: a name lookup (getpwuid, NSS) costs the start about a millisecond.
+                if (!made && (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS) || !Files.getAttribute(parent, "unix:uid",
+                        LinkOption.NOFOLLOW_LINKS).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")))) {
+                    throw new IOException(parent + " is not a folder of this user's own; remove it");
                 }
                 // Not Files.createTempDirectory: its SecureRandom costs every JVM ~10 ms at start.
                 long unique = System.nanoTime();
@@ -254,7 +255,10 @@ final class FirstJvm {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                throw new StartupFailure("cannot make this run's diagnostics folder in " + parent + ": " + e.getMessage() + fix, e);
+                runFolderFailed = true;
+                Logs.agent().warn("cannot make this run's diagnostics folder in {} ({}): crash reports, heap dumps and JFR's"
+                        + " repository stay at HotSpot's defaults, which the policy may not allow; name them with -XX:ErrorFile,"
+                        + " -XX:HeapDumpPath and -XX:FlightRecorderOptions=repository=", parent, e.getMessage());
             }
         }
         return runFolder;
@@ -293,8 +297,11 @@ final class FirstJvm {
             boolean attach = loaded.policy().attach().allowed();
             boolean reExec = mechanism == Mechanism.REEXEC;
             if (diagnostics.needsRunFolder(cwdAccess, attach, reExec)) {
-                diagnostics = diagnostics.withRunFolder(runFolder(), cwdAccess, attach, reExec);
-                plan = Planner.plan(loaded.policy(), kernel, facts.withDiagnostics(diagnostics));
+                Path folder = runFolder();
+                if (folder != null) {
+                    diagnostics = diagnostics.withRunFolder(folder, cwdAccess, attach, reExec);
+                    plan = Planner.plan(loaded.policy(), kernel, facts.withDiagnostics(diagnostics));
+                }
             }
         }
         List<ReadOnlyView.Step> view = List.of();

@@ -39,13 +39,16 @@ final class ReExecutedJvm {
             Startup.openJavaLang(inst);
             EnvironmentRestorer.restore(env);
         }
+        Timing.mark("restore environment");
         String diagnostics = System.getProperty(DiagnosticFiles.RUN_FOLDER_PROPERTY);
         if (diagnostics != null) {
             keepDiagnostics(inst, Path.of(diagnostics));
         }
+        Timing.mark("diagnostics folder");
         marker.announce();
+        Timing.mark("log");
         watchAttach(marker.report().summary().attach(), marker.proof().pid(), marker.report().origin());
-        Timing.mark("restore environment, log");
+        Timing.mark("attach watch");
         Timing.print("re-executed JVM");
     }
 
@@ -59,24 +62,33 @@ final class ReExecutedJvm {
     }
 
     /**
-     * Without {@code "attach": true}, says once that a tool asked to attach ({@link AttachRefusal}),
-     * unless the operator turned attach off ({@code -XX:+DisableAttachMechanism}).
+     * Without {@code "attach": true}, says once that a tool asked to attach ({@link AttachRefusal}).
+     * The watching thread itself reads whether the operator turned attach off, off the main thread.
      */
     static void watchAttach(boolean allowed, long pid, String origin) {
-        if (allowed) {
-            return;
+        if (!allowed) {
+            AttachRefusal.start(pid, origin, AttachOff.INSTANCE);
         }
-        try {
-            for (String a : ThisJvm.commandLine().optionsInPrecedence(System.getenv("JAVA_TOOL_OPTIONS"),
-                    System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))) {
-                if (a.equals("-XX:+DisableAttachMechanism")) {
-                    return;
+    }
+
+    /** Whether the operator turned attach off ({@code -XX:+DisableAttachMechanism}), wherever the flag is. */
+    static final class AttachOff implements java.util.function.BooleanSupplier {
+        static final AttachOff INSTANCE = new AttachOff();
+
+        @Override
+        public boolean getAsBoolean() {
+            try {
+                for (String a : ThisJvm.commandLine().optionsInPrecedence(System.getenv("JAVA_TOOL_OPTIONS"),
+                        System.getenv("JDK_JAVA_OPTIONS"), System.getenv("_JAVA_OPTIONS"))) {
+                    if (a.equals("-XX:+DisableAttachMechanism")) {
+                        return true;
+                    }
                 }
+                return false;
+            } catch (StartupFailure e) {
+                return true; // no /proc: nothing to say
             }
-        } catch (StartupFailure e) {
-            return;
         }
-        AttachRefusal.start(pid, Path.of(System.getProperty("user.dir")), Path.of("/tmp"), origin);
     }
 
     /**

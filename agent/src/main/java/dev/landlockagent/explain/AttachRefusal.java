@@ -4,6 +4,7 @@ import dev.landlockagent.log.Logs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
 
 /**
  * Says once, in the confined JVM's log, that a tool asked to attach and the policy does not let
@@ -15,27 +16,37 @@ import java.nio.file.Path;
  * it has spoken.
  */
 public final class AttachRefusal extends Thread {
-    private final Path[] triggers;
+    private final long pid;
     private final String origin;
+    private final BooleanSupplier attachOff;
 
-    private AttachRefusal(long pid, Path workingDir, Path hotSpotTmp, String origin) {
+    private AttachRefusal(long pid, String origin, BooleanSupplier attachOff) {
         super("landlock-agent attach refusal");
         setDaemon(true);
-        String name = ".attach_pid" + pid;
-        this.triggers = new Path[] {workingDir.resolve(name), hotSpotTmp.resolve(name)};
+        this.pid = pid;
         this.origin = origin;
+        this.attachOff = attachOff;
     }
 
-    /** Starts watching, for a JVM whose policy does not allow attach. */
-    public static void start(long pid, Path workingDir, Path hotSpotTmp, String origin) {
-        new AttachRefusal(pid, workingDir, hotSpotTmp, origin).start();
+    /**
+     * Starts watching, for a JVM whose policy does not allow attach; the thread ends at once when
+     * {@code attachOff} says the operator turned attach off (asked on the thread, not the caller's).
+     */
+    public static void start(long pid, String origin, BooleanSupplier attachOff) {
+        new AttachRefusal(pid, origin, attachOff).start();
     }
 
     @Override
     public void run() {
         try {
+            Thread.sleep(1000); // first out of the way of the JVM's start
+            if (attachOff.getAsBoolean()) {
+                return;
+            }
+            String name = ".attach_pid" + pid;
+            // HotSpot looks in its working directory, then in /tmp (os::get_temp_directory on Linux).
+            Path[] triggers = {Path.of(System.getProperty("user.dir")).resolve(name), Path.of("/tmp").resolve(name)};
             while (true) {
-                Thread.sleep(1000);
                 for (Path t : triggers) {
                     if (Files.exists(t)) {
                         Logs.agent().warn("a tool (jcmd, jstack, JMC or the Attach API) asked to attach to this JVM, and policy {}"
@@ -44,6 +55,7 @@ public final class AttachRefusal extends Thread {
                         return;
                     }
                 }
+                Thread.sleep(1000);
             }
         } catch (InterruptedException | RuntimeException stop) {
             // the JVM is exiting, or /tmp went away

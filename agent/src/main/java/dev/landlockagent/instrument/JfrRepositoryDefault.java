@@ -39,37 +39,47 @@ public final class JfrRepositoryDefault implements ClassFileTransformer {
             return null;
         }
         try {
-            return rewrite(bytes, property);
+            return Rewrite.of(bytes, property);
         } catch (RuntimeException | Error e) {
             return null; // another JDK's Repository: JFR keeps its default, and its denial is explained
         }
     }
 
-    /** The class with {@code ldc "java.io.tmpdir"} in its static initialiser replaced by {@code ldc property}; null if none. */
-    static byte[] rewrite(byte[] bytes, String property) {
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, 0);
-        boolean[] changed = {false};
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (!name.equals("<clinit>")) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
-                    @Override
-                    public void visitLdcInsn(Object value) {
-                        if ("java.io.tmpdir".equals(value)) {
-                            changed[0] = true;
-                            super.visitLdcInsn(property);
-                        } else {
-                            super.visitLdcInsn(value);
-                        }
+    /**
+     * The rewriting, in a class of its own: loading the transformer must not load ASM, which every
+     * JVM would pay for at start (measured: 1 to 4 ms) while only a JVM that starts JFR uses it.
+     */
+    static final class Rewrite {
+        private Rewrite() {
+        }
+
+        /** The class with {@code ldc "java.io.tmpdir"} in its static initialiser replaced by {@code ldc property}; null if none. */
+        static byte[] of(byte[] bytes, String property) {
+            ClassReader reader = new ClassReader(bytes);
+            ClassWriter writer = new ClassWriter(reader, 0);
+            boolean[] changed = {false};
+            reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+                @Override
+                public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                                 String[] exceptions) {
+                    MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                    if (!name.equals("<clinit>")) {
+                        return mv;
                     }
-                };
-            }
-        }, 0);
-        return changed[0] ? writer.toByteArray() : null;
+                    return new MethodVisitor(Opcodes.ASM9, mv) {
+                        @Override
+                        public void visitLdcInsn(Object value) {
+                            if ("java.io.tmpdir".equals(value)) {
+                                changed[0] = true;
+                                super.visitLdcInsn(property);
+                            } else {
+                                super.visitLdcInsn(value);
+                            }
+                        }
+                    };
+                }
+            }, 0);
+            return changed[0] ? writer.toByteArray() : null;
+        }
     }
 }

@@ -144,6 +144,24 @@ class DiagnosticsTest {
         assertTrue(Files.readString(logs.resolve("gc.log")).contains("Pause"), r.describe());
     }
 
+    /**
+     * In a shared temporary folder another user may have made landlock-<user> first (or a link):
+     * the agent never puts this run's diagnostics there, says so, and the JVM runs.
+     */
+    @Test
+    void aDiagnosticsFolderAnotherUserMadeIsNotUsed() throws Exception {
+        Path shared = folder("shared-tmp");
+        Path planted = Files.createDirectories(shared.resolve("landlock-" + System.getProperty("user.name")));
+        Files.setOwner(planted, planted.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+        SandboxedJvm.Result r = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses())
+                .jvmOptions("-Djava.io.tmpdir=" + shared, "-Dlandlock.log=debug").run(DiagnosticsApp.class.getName(), "gc", "1");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stderr().contains("WARN cannot make this run's diagnostics folder in " + planted + " (" + planted
+                + " is not a folder of this user's own; remove it)"), r.describe());
+        assertFalse(r.stderr().contains("DEBUG rule " + planted), "nothing granted there: " + r.describe());
+        assertEquals(List.of(), list(planted));
+    }
+
     @Test
     void underJvmNoneAFlagThePolicyDoesNotAllowRefusesToStart() throws Exception {
         Path logs = folder("none-logs");

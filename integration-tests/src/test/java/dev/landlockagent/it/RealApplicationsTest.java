@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -142,6 +143,61 @@ class RealApplicationsTest {
         assertEquals(1, warns.size(), "one WARN, the read; Tomcat's shutdown probe is harmless: " + r.describe());
         assertTrue(warns.get(0).contains("denied read /etc/hostname") && warns.get(0).contains(
                 "add to \"filesystem\": {\"path\": \"/etc/hostname\", \"allow\": [\"read\"]}"), warns.get(0));
+    }
+
+    /**
+     * The Derby 10.17 network server, started as its documentation says, under the policy a user
+     * writes first: its databases' folder and its port. It resolves its own host name at start,
+     * which /etc/hosts holds, and the denial names the narrow fix ("dns": "hosts"), not DNS; it
+     * serves SQL; and a client asking for a database outside its folder gets the denial named.
+     */
+    @Test
+    void derbysNetworkServerServesSqlAndNamesWhatItMayNotDo(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path lib = Path.of(System.getProperty("landlock.apps", "target/apps"), "derby", "lib").toAbsolutePath();
+        Path home = Files.createDirectories(tmp.resolve("home"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        int port = freePort();
+        String policy = """
+                {"version": 1,
+                 "filesystem": [{"path": "%s", "allow": ["read", "write"]}],
+                 "network": {"tcp": {"bind": [%d]}}}""".formatted(home, port);
+        SandboxedJvm.Running server = SandboxedJvm.withPolicyJson(policy)
+                .jvmOptions("-Dderby.system.home=" + home, "-cp", lib + "/*")
+                .start("org.apache.derby.drda.NetworkServerControl", "start", "-h", "127.0.0.1", "-p", Integer.toString(port));
+        String created;
+        try {
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            java.sql.Connection c = null;
+            while (c == null) {
+                try {
+                    c = java.sql.DriverManager.getConnection("jdbc:derby://127.0.0.1:" + port + "/shop;create=true");
+                } catch (java.sql.SQLException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        throw notYet;
+                    }
+                    Thread.sleep(200);
+                }
+            }
+            try (java.sql.Connection open = c; java.sql.Statement st = open.createStatement()) {
+                st.execute("create table item(name varchar(20))");
+                st.execute("insert into item values ('landlock')");
+                try (java.sql.ResultSet rs = st.executeQuery("select name from item")) {
+                    assertTrue(rs.next());
+                    assertEquals("landlock", rs.getString(1));
+                }
+            }
+            java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
+                    () -> java.sql.DriverManager.getConnection("jdbc:derby://127.0.0.1:" + port + "/" + outside.resolve("db")
+                            + ";create=true").close());
+            created = refused.toString();
+        } finally {
+            server.terminate();
+        }
+        SandboxedJvm.Result r = server.await();
+        assertTrue(r.stderr().contains("[landlock-agent] WARN denied resolve ") && r.stderr().contains("\"dns\": \"hosts\""),
+                "its own host name is in /etc/hosts: " + r.describe());
+        assertFalse(r.stderr().contains("\"dns\": true"), r.describe());
+        assertTrue(r.stderr().contains("[landlock-agent] WARN denied create folder " + outside.resolve("db")), created + "\n" + r.describe());
     }
 
     /**

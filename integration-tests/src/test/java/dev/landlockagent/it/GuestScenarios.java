@@ -96,6 +96,36 @@ class GuestScenarios {
     }
 
     /**
+     * The JVM's diagnostics under deny-all, as root (re-exec) and as a user without capabilities
+     * (TSYNC from ABI 8): a GC log and a JFR recording are written, with JFR's default repository
+     * in the run's folder on either path, and nothing is warned about.
+     */
+    @Test
+    void gcLogsAndJfrWorkConfinedOnEveryPath() throws Exception {
+        for (boolean root : new boolean[] {true, false}) {
+            Path out = Files.createDirectories(scratch.resolve("diagnostics-" + (root ? "root" : "user")));
+            for (Path p = out; p != null && p.startsWith(scratch.getParent()); p = p.getParent()) {
+                p.toFile().setReadable(true, false);
+                p.toFile().setExecutable(true, false);
+            }
+            out.toFile().setWritable(true, false);
+            SandboxedJvm jvm = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses())
+                    .jvmOptions("-Xlog:gc:file=" + out + "/gc.log", "-XX:StartFlightRecording=filename=" + out + "/app.jfr");
+            SandboxedJvm.Result r = evidence("diagnostics " + (root ? "as root" : "as uid 65534"), (root ? jvm : jvm.asUser(65534, 65534))
+                    .run(dev.landlockagent.it.probe.DiagnosticsApp.class.getName(), "gc", "2"));
+            if (ABI == 0) {
+                assertFailsClosedWithoutLandlock(r);
+                return;
+            }
+            assertExit(r, 0);
+            assertTrue(infoLine(r).contains(root || ABI < 8 ? ", re-exec;" : ", TSYNC;"), infoLine(r));
+            assertFalse(r.stderr().contains("WARN"), r.describe());
+            assertTrue(Files.readString(out.resolve("gc.log")).contains("Pause Full"), r.describe());
+            assertFalse(jdk.jfr.consumer.RecordingFile.readAllEvents(out.resolve("app.jfr")).isEmpty(), r.describe());
+        }
+    }
+
+    /**
      * The escape suite's privileged section (probe.Privileged), as root (re-executed, with the
      * read-only view) and as a user without capabilities (TSYNC from ABI 8), each started by a
      * shell that leaves a descriptor of the secret open: nothing escapes on any ABI.

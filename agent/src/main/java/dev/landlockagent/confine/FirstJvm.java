@@ -256,9 +256,15 @@ final class FirstJvm {
                 }
             } catch (IOException | RuntimeException e) {
                 runFolderFailed = true;
-                Logs.agent().warn("cannot make this run's diagnostics folder in {} ({}): crash reports, heap dumps and JFR's"
+                String message = "cannot make this run's diagnostics folder in {} ({}): crash reports, heap dumps and JFR's"
                         + " repository stay at HotSpot's defaults, which the policy may not allow; name them with -XX:ErrorFile,"
-                        + " -XX:HeapDumpPath and -XX:FlightRecorderOptions=repository=", parent, e.getMessage());
+                        + " -XX:HeapDumpPath and -XX:FlightRecorderOptions=repository=";
+                if (e instanceof java.nio.file.FileSystemException) {
+                    // no temporary folder to write in (a read-only container): nothing is wrong with this JVM
+                    Logs.agent().debug(message, parent, e.getMessage());
+                } else {
+                    Logs.agent().warn(message, parent, e.getMessage()); // another user's folder: worth a look
+                }
             }
         }
         return runFolder;

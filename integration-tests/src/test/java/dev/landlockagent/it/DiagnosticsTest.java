@@ -162,6 +162,15 @@ class DiagnosticsTest {
         assertEquals(List.of(), list(planted));
     }
 
+    /** A JVM without a temporary folder to write in (a read-only container) runs without a word about it. */
+    @Test
+    void noTemporaryFolderIsNoNoise() throws Exception {
+        SandboxedJvm.Result r = SandboxedJvm.withPolicyJson(DENY_ALL).classpath(Probes.testClasses())
+                .jvmOptions("-Djava.io.tmpdir=" + tmp.resolve("missing")).run(DiagnosticsApp.class.getName(), "gc", "1");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertFalse(r.stderr().contains("[landlock-agent] WARN"), "the JDK's own warning about it only: " + r.describe());
+    }
+
     @Test
     void underJvmNoneAFlagThePolicyDoesNotAllowRefusesToStart() throws Exception {
         Path logs = folder("none-logs");

@@ -300,12 +300,11 @@ final class FirstJvm {
         }
         if (loaded.policy().jvm() == Policy.JvmBaseline.AUTO && plan.handledFs() != 0) {
             long cwdAccess = plan.grantedAt(Path.of(System.getProperty("user.dir"))) | ~plan.handledFs();
-            boolean attach = loaded.policy().attach().allowed();
             boolean reExec = mechanism == Mechanism.REEXEC;
-            if (diagnostics.needsRunFolder(cwdAccess, attach, reExec)) {
+            if (diagnostics.needsRunFolder(cwdAccess, reExec)) {
                 Path folder = runFolder();
                 if (folder != null) {
-                    diagnostics = diagnostics.withRunFolder(folder, cwdAccess, attach, reExec);
+                    diagnostics = diagnostics.withRunFolder(folder, cwdAccess, reExec);
                     plan = Planner.plan(loaded.policy(), kernel, facts.withDiagnostics(diagnostics));
                 }
             }

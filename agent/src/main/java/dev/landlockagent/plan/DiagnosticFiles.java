@@ -146,9 +146,11 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
     /**
      * Where this run writes what HotSpot and JFR would write by default, when the working
      * directory does not allow it: {@code folder}, made by the first JVM for this run alone. Its
-     * rights are those of a JFR repository, as JFR started later (by {@code jcmd JFR.start}, or by
-     * the application's {@code jdk.jfr.Recording}) keeps its repository there too; only this run
-     * ever had it, so it holds nothing of another. The parent may remove it, empty, at exit.
+     * rights are those of a JFR repository: JFR may start at any time (by the flags, by
+     * {@code jcmd JFR.start}, or by the application's {@code jdk.jfr.Recording} and
+     * {@code RecordingStream}) and keeps its repository there, unless the operator named one; only
+     * this run ever had the folder, so it holds nothing of another. The parent may remove it,
+     * empty, at exit.
      *
      * <p>Where the JVM that runs {@code main} is this one (the TSYNC path), its flags are read
      * already: only JFR's repository can move (JFR reads its default when it starts, after the
@@ -156,11 +158,10 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
      * dumps stay at HotSpot's defaults.
      *
      * @param cwdAccess what the plan allows in the working directory, where HotSpot writes first
-     * @param attach    tools may attach, and start JFR
      * @param reExec    the JVM that runs {@code main} is yet to start, with {@link #options()}
      */
-    public DiagnosticFiles withRunFolder(Path folder, long cwdAccess, boolean attach, boolean reExec) {
-        if (!needsRunFolder(cwdAccess, attach, reExec)) {
+    public DiagnosticFiles withRunFolder(Path folder, long cwdAccess, boolean reExec) {
+        if (!needsRunFolder(cwdAccess, reExec)) {
             return this;
         }
         List<String> opts = new ArrayList<>();
@@ -189,11 +190,10 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
     }
 
     /** Whether {@link #withRunFolder} would use a folder, for a working directory that allows {@code cwdAccess}. */
-    public boolean needsRunFolder(long cwdAccess, boolean attach, boolean reExec) {
+    public boolean needsRunFolder(long cwdAccess, boolean reExec) {
         return reExec && defaults.errorFile() && (cwdAccess & CRASH_REPORT) != CRASH_REPORT
                 || reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP
-                || defaults.recorderOptions() != null
-                || attach && !namesRepository();
+                || !namesRepository();
     }
 
     private boolean namesRepository() {

@@ -101,7 +101,7 @@ class DiagnosticFilesTest {
         assertTrue(d.defaults().errorFile() && d.defaults().heapDump());
         assertEquals("stackdepth=96", d.defaults().recorderOptions());
         Path run = dir.resolve("landlock-u").resolve("run-1");
-        DiagnosticFiles moved = d.withRunFolder(run, 0, false, true);
+        DiagnosticFiles moved = d.withRunFolder(run, 0, true);
         assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run, "-XX:ErrorFile=" + run + "/hs_err_pid%p.log",
                 "-XX:HeapDumpPath=" + run, "-XX:FlightRecorderOptions=stackdepth=96,repository=" + run), moved.options());
         JvmBaseline.Entry folder = moved.entries().get(0);
@@ -111,34 +111,35 @@ class DiagnosticFilesTest {
 
         long writableCwd = DiagnosticFiles.HEAP_DUMP | DiagnosticFiles.CRASH_REPORT;
         DiagnosticFiles crashOnly = of("-XX:+HeapDumpOnOutOfMemoryError");
-        assertFalse(crashOnly.needsRunFolder(writableCwd, false, true), "HotSpot's own default works there");
-        assertEquals(List.of(), crashOnly.withRunFolder(run, writableCwd, false, true).options());
-        assertTrue(crashOnly.needsRunFolder(writableCwd, true, true), "attach: JFR.start's repository");
-        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run), crashOnly.withRunFolder(run, writableCwd, true, true).options());
+        assertTrue(crashOnly.needsRunFolder(writableCwd, true), "JFR may start later, and needs a repository");
+        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run), crashOnly.withRunFolder(run, writableCwd, true).options(),
+                "HotSpot's own defaults work in that working directory");
         assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run, "-XX:ErrorFile=" + run + "/hs_err_pid%p.log"),
-                of().withRunFolder(run, 0, false, true).options());
+                of().withRunFolder(run, 0, true).options());
     }
 
     @Test
     void onTheTsyncPathOnlyJfrsRepositoryMoves() {
         Path run = dir.resolve("landlock-u").resolve("run-1");
         DiagnosticFiles d = of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:StartFlightRecording");
-        assertTrue(d.needsRunFolder(0, false, false));
-        DiagnosticFiles moved = d.withRunFolder(run, 0, false, false);
+        assertTrue(d.needsRunFolder(0, false));
+        DiagnosticFiles moved = d.withRunFolder(run, 0, false);
         assertEquals(List.of(), moved.options(), "the command line has run");
         assertEquals(run, moved.entries().get(0).path());
-        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError").needsRunFolder(0, false, false), "nothing the JVM can still move");
-        assertTrue(of().needsRunFolder(0, true, false), "attach: JFR.start later");
+        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:FlightRecorderOptions=repository=" + dir).needsRunFolder(0, false),
+                "nothing the JVM can still move, and JFR has its repository");
+        assertTrue(of().needsRunFolder(0, false), "JFR started later");
     }
 
     @Test
     void operatorsChoicesAreKept() throws Exception {
         Path dumps = Files.createDirectories(dir.resolve("dumps"));
         DiagnosticFiles d = of("-XX:ErrorFile=" + dumps + "/e.log", "-XX:+HeapDumpOnOutOfMemoryError", "-XX:HeapDumpPath=" + dumps);
-        assertFalse(d.needsRunFolder(0, false, true));
-        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError", "-XX:ErrorFile=x").needsRunFolder(0, false, true));
-        assertFalse(of("-XX:ErrorFile=x", "-XX:FlightRecorderOptions=repository=" + dumps).needsRunFolder(0, true, true),
-                "JFR.start uses the named repository");
+        Path run = dir.resolve("landlock-u").resolve("run-1");
+        assertEquals(List.of("-Dlandlock.diagnostics.folder=" + run), d.withRunFolder(run, 0, true).options(),
+                "the operator's crash report and heap dump places stay; the folder is for JFR's repository");
+        assertFalse(of("-XX:+HeapDumpOnOutOfMemoryError", "-XX:-HeapDumpOnOutOfMemoryError", "-XX:ErrorFile=x",
+                "-XX:FlightRecorderOptions=repository=" + dumps).needsRunFolder(0, true), "JFR uses the named repository");
     }
 
     @Test

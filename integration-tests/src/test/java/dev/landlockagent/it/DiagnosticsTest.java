@@ -79,6 +79,26 @@ class DiagnosticsTest {
         }
     }
 
+    /**
+     * JFR started by the application (a RecordingStream of the agent's own landlock.Denial event)
+     * finds a repository under deny-all and under a policy whose working directory is writable,
+     * where HotSpot's crash report needs no moving.
+     */
+    @Test
+    void jfrStartedByTheApplicationStreamsTheDenials() throws Exception {
+        Path secret = Files.writeString(folder("secret").resolve("s.txt"), "s");
+        Path cwd = folder("writable-cwd");
+        for (SandboxedJvm jvm : List.of(SandboxedJvm.withPolicyJson(DENY_ALL),
+                SandboxedJvm.withPolicyJson("{\"version\": 1, \"filesystem\": [{\"path\": \"" + cwd
+                        + "\", \"allow\": [\"read\", \"write\"]}]}").workingDirectory(cwd))) {
+            SandboxedJvm.Result r = jvm.classpath(Probes.testClasses()).run(DiagnosticsApp.class.getName(), "stream", secret.toString());
+            assertEquals(0, r.exitCode(), r.describe());
+            // the rule names the folder above the test's generated folder name, as ${java.io.tmpdir}
+            assertTrue(r.stdout().contains("STREAMED {\"path\": \"${java.io.tmpdir}\", \"allow\": [\"read\"]}"), r.describe());
+            assertEquals(List.of(), runFolders(r), r.describe());
+        }
+    }
+
     @Test
     void aHeapDumpIsWrittenWhereHeapDumpPathSays() throws Exception {
         for (SandboxedJvm jvm : bothWays(DENY_ALL)) {

@@ -232,7 +232,7 @@ public final class CommandLine {
 
     /**
      * An argument file's options, as the launcher reads them: white-space separated, quotes
-     * grouping, a {@code #} outside a token starting a comment to the end of the line. An
+     * grouping, a {@code #} outside quotes starting a comment to the end of the line. An
      * unreadable file gives none: the launcher has already refused to start with it.
      */
     static List<String> argFile(Path file) {
@@ -244,8 +244,25 @@ public final class CommandLine {
         }
         StringBuilder kept = new StringBuilder(text.length());
         for (String line : text.split("\n", -1)) {
-            String t = line.strip();
-            kept.append(t.startsWith("#") ? "" : line).append('\n');
+            char quote = 0;
+            int tokenStart = kept.length();
+            for (int i = 0; i < line.length(); i++) {
+                char c = line.charAt(i);
+                if (quote != 0) {
+                    quote = c == quote ? 0 : quote;
+                } else if (c == '\'' || c == '"') {
+                    quote = c;
+                } else if (c == '#') {
+                    // A comment, to the end of the line; the launcher drops the token it interrupts
+                    // too (measured: "-Dk=v#x" sets nothing).
+                    kept.setLength(tokenStart);
+                    break;
+                } else if (Character.isWhitespace(c)) {
+                    tokenStart = kept.length() + 1;
+                }
+                kept.append(c);
+            }
+            kept.append('\n');
         }
         return splitOptions(kept.toString());
     }

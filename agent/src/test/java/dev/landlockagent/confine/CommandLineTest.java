@@ -85,10 +85,11 @@ class CommandLineTest {
                 -Xlog:gc:file="/var/log/app/gc.log"   -XX:HeapDumpPath=/var/dumps
                   # indented comment
                 "-XX:ErrorFile=/var/crash/hs err.log"
+                -Dk=v "-Dq=#quoted" -Dgone=x#comment -Dz=also-comment
                 """);
         CommandLine c = of("java", "@" + args, "-XX:HeapDumpPath=/last", "@@literal", "-cp", "app.jar", "Main", "@not-an-option");
         assertEquals(List.of("-XX:ErrorFile=/tool", "-Xmx1g", "-Xlog:gc:file=/var/log/app/gc.log", "-XX:HeapDumpPath=/var/dumps",
-                        "-XX:ErrorFile=/var/crash/hs err.log", "-XX:HeapDumpPath=/last", "@literal", "-cp", "app.jar", "Main",
+                        "-XX:ErrorFile=/var/crash/hs err.log", "-Dk=v", "-Dq=#quoted", "-XX:HeapDumpPath=/last", "@literal", "-cp", "app.jar", "Main",
                         "-XX:+UseSerialGC"),
                 c.optionsInPrecedence("-XX:ErrorFile=/tool", "-Xmx1g", "-XX:+UseSerialGC"));
         assertEquals(List.of("-cp", "app.jar", "Main"), of("java", "@" + dir.resolve("gone"), "-cp", "app.jar", "Main")

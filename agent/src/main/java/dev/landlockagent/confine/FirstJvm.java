@@ -206,7 +206,8 @@ final class FirstJvm {
         if (loaded.policy().jvm() != Policy.JvmBaseline.AUTO) {
             return;
         }
-        for (Path folder : loaded.facts().diagnostics().foldersToMake()) {
+        Path folder = loaded.facts().diagnostics().repository();
+        if (folder != null) {
             try {
                 if (!Files.isDirectory(folder)) {
                     Files.createDirectories(folder);
@@ -298,8 +299,10 @@ final class FirstJvm {
         if (loaded.policy().jvm() == Policy.JvmBaseline.NONE) {
             refuseUnallowedDiagnostics(plan, diagnostics);
         }
+        // What the working directory allows (all, where the filesystem is unrestricted); the run's
+        // diagnostics folder below adds nothing there.
+        long cwdAccess = plan.grantedAt(Path.of(System.getProperty("user.dir"))) | ~plan.handledFs();
         if (loaded.policy().jvm() == Policy.JvmBaseline.AUTO && plan.handledFs() != 0) {
-            long cwdAccess = plan.grantedAt(Path.of(System.getProperty("user.dir"))) | ~plan.handledFs();
             boolean reExec = mechanism == Mechanism.REEXEC;
             if (diagnostics.needsRunFolder(cwdAccess, reExec)) {
                 Path folder = runFolder();
@@ -330,8 +333,7 @@ final class FirstJvm {
         Marker marker;
         if (mechanism == Mechanism.REEXEC) {
             marker = new Marker(proof, env.movedFor(executable), report);
-            boolean cwdListable = (plan.grantedAt(Path.of(System.getProperty("user.dir")))
-                    & AccessFs.READ_DIR.mask()) != 0 || (plan.handledFs() & AccessFs.READ_DIR.mask()) == 0;
+            boolean cwdListable = (cwdAccess & AccessFs.READ_DIR.mask()) != 0;
             request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable),
                     diagnostics.options());
         } else {

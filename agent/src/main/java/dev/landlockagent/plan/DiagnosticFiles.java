@@ -28,9 +28,10 @@ import java.util.List;
  *                 {@code -XX:ErrorFile}), the heap dump (with {@code -XX:+HeapDumpOnOutOfMemoryError}
  *                 and no {@code -XX:HeapDumpPath}), JFR's repository (JFR on, no {@code repository})
  * @param options  the options that point the JVM that runs {@code main} at the run's folder
+ * @param repository the JFR repository the operator named ({@code -XX:FlightRecorderOptions}), or null
  */
-public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults, List<String> options) {
-    public static final DiagnosticFiles NONE = new DiagnosticFiles(List.of(), new Defaults(false, false, null), List.of());
+public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults, List<String> options, Path repository) {
+    public static final DiagnosticFiles NONE = new DiagnosticFiles(List.of(), new Defaults(false, false, null), List.of(), null);
 
     /**
      * @param errorFile       the crash report goes to HotSpot's default place
@@ -133,14 +134,14 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
             }
         }
         String repository = recorderOptions == null ? null : suboption(recorderOptions, "repository");
-        if (repository != null) {
-            Path p = resolve(workingDir, repository);
-            out.add(new JvmBaseline.Entry(p, REPOSITORY, "-XX:FlightRecorderOptions repository=" + repository
+        Path named = repository == null ? null : resolve(workingDir, repository);
+        if (named != null) {
+            out.add(new JvmBaseline.Entry(named, REPOSITORY, "-XX:FlightRecorderOptions repository=" + repository
                     + ": JFR's repository, the folder of this run's chunk files (the agent creates it if missing)"));
         }
         Defaults defaults = new Defaults(errorFile == null, heapDumpOnOom && heapDumpPath == null,
                 jfr && repository == null ? (recorderOptions == null ? "" : recorderOptions) : null);
-        return new DiagnosticFiles(List.copyOf(out), defaults, List.of());
+        return new DiagnosticFiles(List.copyOf(out), defaults, List.of(), named);
     }
 
     /**
@@ -165,20 +166,18 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
             return this;
         }
         List<String> opts = new ArrayList<>();
-        if (!reExec) {
-            // nothing to add to a command line that has run
-        } else if (defaults.errorFile() && (cwdAccess & CRASH_REPORT) != CRASH_REPORT) {
-            opts.add("-XX:ErrorFile=" + folder.resolve("hs_err_pid%p.log"));
-        }
-        if (reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP) {
-            opts.add("-XX:HeapDumpPath=" + folder);
-        }
-        if (reExec && defaults.recorderOptions() != null) {
-            opts.add("-XX:FlightRecorderOptions=" + (defaults.recorderOptions().isEmpty() ? "" : defaults.recorderOptions() + ",")
-                    + "repository=" + folder);
-        }
-        if (reExec) {
-            opts.add(0, "-D" + RUN_FOLDER_PROPERTY + "=" + folder);
+        if (reExec) { // a command line that has run takes no more options
+            opts.add("-D" + RUN_FOLDER_PROPERTY + "=" + folder);
+            if (movesErrorFile(cwdAccess)) {
+                opts.add("-XX:ErrorFile=" + folder.resolve("hs_err_pid%p.log"));
+            }
+            if (movesHeapDump(cwdAccess)) {
+                opts.add("-XX:HeapDumpPath=" + folder);
+            }
+            if (defaults.recorderOptions() != null) {
+                opts.add("-XX:FlightRecorderOptions=" + (defaults.recorderOptions().isEmpty() ? "" : defaults.recorderOptions() + ",")
+                        + "repository=" + folder);
+            }
         }
         List<JvmBaseline.Entry> all = new ArrayList<>(entries);
         all.add(new JvmBaseline.Entry(folder, REPOSITORY, "this run's diagnostics folder ("
@@ -186,34 +185,22 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
                 + " JFR's repository, where HotSpot's defaults are not allowed"));
         all.add(new JvmBaseline.Entry(folder.getParent(), AccessFs.REMOVE_DIR.mask(),
                 "the agent removes this run's diagnostics folder at exit when nothing was written to it"));
-        return new DiagnosticFiles(List.copyOf(all), defaults, List.copyOf(opts));
+        return new DiagnosticFiles(List.copyOf(all), defaults, List.copyOf(opts), repository);
     }
 
     /** Whether {@link #withRunFolder} would use a folder, for a working directory that allows {@code cwdAccess}. */
     public boolean needsRunFolder(long cwdAccess, boolean reExec) {
-        return reExec && defaults.errorFile() && (cwdAccess & CRASH_REPORT) != CRASH_REPORT
-                || reExec && defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP
-                || !namesRepository();
+        return reExec && (movesErrorFile(cwdAccess) || movesHeapDump(cwdAccess)) || repository == null;
     }
 
-    private boolean namesRepository() {
-        for (JvmBaseline.Entry e : entries) {
-            if (e.access() == REPOSITORY) {
-                return true;
-            }
-        }
-        return false;
+    /** HotSpot would write the crash report where the working directory does not allow it. */
+    private boolean movesErrorFile(long cwdAccess) {
+        return defaults.errorFile() && (cwdAccess & CRASH_REPORT) != CRASH_REPORT;
     }
 
-    /** The repositories named by the operator, which the first JVM makes (as JFR would) so that they can be granted. */
-    public List<Path> foldersToMake() {
-        List<Path> folders = new ArrayList<>();
-        for (JvmBaseline.Entry e : entries) {
-            if (e.access() == REPOSITORY) {
-                folders.add(e.path());
-            }
-        }
-        return folders;
+    /** HotSpot would write the heap dump where the working directory does not allow it. */
+    private boolean movesHeapDump(long cwdAccess) {
+        return defaults.heapDump() && (cwdAccess & HEAP_DUMP) != HEAP_DUMP;
     }
 
     /** {@code -Xlog:what:output:decorators:options}: each file output, with rotation unless {@code filecount=0}. */
@@ -226,10 +213,7 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
         if (output.isEmpty() || output.equals("stdout") || output.equals("stderr")) {
             return;
         }
-        String file = output.startsWith("file=") ? output.substring("file=".length()) : output;
-        if (file.length() >= 2 && file.startsWith("\"") && file.endsWith("\"")) {
-            file = file.substring(1, file.length() - 1);
-        }
+        String file = unquote(output.startsWith("file=") ? output.substring("file=".length()) : output);
         boolean rotates = parts.size() < 4 || !parts.get(3).matches("(.*,)?filecount=0(,.*)?");
         file(out, option, file, workingDir, pid, rotates ? ROTATE : WRITE_NEW,
                 rotates ? "the log file: create, write and rotate it in its folder" : "the log file: create and write it");
@@ -262,11 +246,8 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
      */
     static Path existingParent(Path file) {
         for (Path p = file.getParent(); p != null; p = p.getParent()) {
-            if (!p.toString().contains("%") && Files.isDirectory(p)) {
-                return p;
-            }
             if (!p.toString().contains("%")) {
-                return null; // a folder that is missing: the JVM's own error, not a grant
+                return Files.isDirectory(p) ? p : null; // a missing folder is the JVM's own error, not a grant
             }
         }
         return null;
@@ -313,13 +294,15 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
         String found = null;
         for (String kv : splitOutsideQuotes(options, ',')) {
             if (kv.startsWith(key + "=")) {
-                found = kv.substring(key.length() + 1);
-                if (found.length() >= 2 && found.startsWith("\"") && found.endsWith("\"")) {
-                    found = found.substring(1, found.length() - 1);
-                }
+                found = unquote(kv.substring(key.length() + 1));
             }
         }
         return found;
+    }
+
+    /** A value without the double quotes HotSpot lets it have (for colons and commas in it). */
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
     private static List<String> splitOutsideQuotes(String s, char separator) {

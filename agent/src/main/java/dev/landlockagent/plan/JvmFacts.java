@@ -27,14 +27,6 @@ public record JvmFacts(
         String userName,
         DiagnosticFiles diagnostics) {
 
-    /** Facts without diagnostics flags. */
-    public JvmFacts(Path javaHome, Path launcherInterpreter, List<Path> classPath, List<Path> classPathFolders,
-                    List<Path> modulePath, List<Path> bootClassPathAppend, List<Path> javaAgentJars, List<Path> nativeAgents,
-                    List<Path> argFiles, Path policyFile, Path hotSpotTmpDir, String userName) {
-        this(javaHome, launcherInterpreter, classPath, classPathFolders, modulePath, bootClassPathAppend, javaAgentJars,
-                nativeAgents, argFiles, policyFile, hotSpotTmpDir, userName, DiagnosticFiles.NONE);
-    }
-
     /** These facts with other diagnostics files. */
     public JvmFacts withDiagnostics(DiagnosticFiles d) {
         return new JvmFacts(javaHome, launcherInterpreter, classPath, classPathFolders, modulePath, bootClassPathAppend,

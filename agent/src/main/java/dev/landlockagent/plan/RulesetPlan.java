@@ -34,14 +34,6 @@ public record RulesetPlan(
         boolean bestEffort,
         boolean attach) {
 
-    /** A plan where tools may not attach. */
-    public RulesetPlan(String policyOrigin, LandlockAbi abi, long handledFs, long handledNet, long scoped, List<PathGrant> paths,
-                       List<PortGrant> ports, SocketPlan sockets, ListenPlan listening, List<String> notEnforced,
-                       List<String> warnings, long capabilities, Set<String> allowedSyscalls, boolean bestEffort) {
-        this(policyOrigin, abi, handledFs, handledNet, scoped, paths, ports, sockets, listening, notEnforced, warnings,
-                capabilities, allowedSyscalls, bestEffort, false);
-    }
-
     /** Whether there is a Landlock ruleset to create at all (the kernel refuses an empty one). */
     public boolean hasLandlockRuleset() {
         return handledFs != 0 || handledNet != 0 || scoped != 0;

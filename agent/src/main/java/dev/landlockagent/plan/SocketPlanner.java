@@ -60,7 +60,7 @@ final class SocketPlanner {
         } else if (policy.sockets() instanceof SocketRules rules) {
             plan = listed(rules);
         } else {
-            plan = new SocketPlan(SocketPlan.Mode.ALLOW_LIST, withDns(implied()), List.of(), jvmSocketpairs(), true);
+            plan = new SocketPlan(SocketPlan.Mode.ALLOW_LIST, withDns(withAttach(implied())), List.of(), jvmSocketpairs(), true);
         }
         notes(plan);
         return plan;
@@ -123,15 +123,21 @@ final class SocketPlanner {
         return kinds;
     }
 
-    private List<SocketKind> withDns(List<SocketKind> kinds) {
+    /** The attach listener's socket, {@code socket(AF_UNIX, SOCK_STREAM, 0)} bound in /tmp, with {@code "attach": true}. */
+    private List<SocketKind> withAttach(List<SocketKind> kinds) {
+        if (!policy.attach().allowed()) {
+            return kinds;
+        }
         List<SocketKind> out = new ArrayList<>(kinds);
-        if (policy.attach().allowed()) {
-            // The attach listener: socket(AF_UNIX, SOCK_STREAM, 0), bound in /tmp.
-            out.add(new SocketKind(AF_UNIX, SOCK_STREAM, null, "attach at " + policy.attach().at()));
-        }
+        out.add(new SocketKind(AF_UNIX, SOCK_STREAM, null, "attach at " + policy.attach().at()));
+        return out;
+    }
+
+    private List<SocketKind> withDns(List<SocketKind> kinds) {
         if (!policy.dns().queriesServers()) {
-            return List.copyOf(out);
+            return List.copyOf(kinds);
         }
+        List<SocketKind> out = new ArrayList<>(kinds);
         for (int domain : new int[] {AF_INET, AF_INET6}) {
             out.add(new SocketKind(domain, SOCK_DGRAM, IPPROTO_UDP, "dns"));
             out.add(new SocketKind(domain, SOCK_STREAM, IPPROTO_TCP, "dns"));
@@ -156,7 +162,7 @@ final class SocketPlanner {
             }
         }
         conflicts(rules, kinds);
-        return new SocketPlan(SocketPlan.Mode.ALLOW_LIST, withDns(kinds), List.of(), jvmSocketpairs(), true);
+        return new SocketPlan(SocketPlan.Mode.ALLOW_LIST, withDns(withAttach(kinds)), List.of(), jvmSocketpairs(), true);
     }
 
     /** A rule that lets the JVM create a socket Landlock's TCP port rules do not apply to. */

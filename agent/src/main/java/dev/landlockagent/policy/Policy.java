@@ -24,12 +24,6 @@ public record Policy(
         SyscallRules syscalls,
         Attach attach) {
 
-    /** A policy without {@code "attach"}. */
-    public Policy(String origin, Compatibility compatibility, JvmBaseline jvm, Filesystem filesystem, Network network,
-                  Sockets sockets, Scopes scopes, Dns dns, Capabilities capabilities, SyscallRules syscalls) {
-        this(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, Attach.OFF);
-    }
-
     /**
      * {@code "attach": true}: the JVM may create its attach socket, {@code /tmp/.java_pid<pid>},
      * and answer {@code jcmd}, {@code jstack}, JFR.start and JMC.

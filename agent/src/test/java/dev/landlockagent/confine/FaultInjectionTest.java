@@ -82,7 +82,7 @@ class FaultInjectionTest {
         Policy policy = PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), "policy.json",
                 PolicyContext.of(dir, dir, dir, dir, null, dir, Map.of()));
         JvmFacts facts = new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), null, dir, "u");
+                List.of(), null, dir, "u", dev.landlockagent.plan.DiagnosticFiles.NONE);
         plan = Planner.plan(policy, new KernelInfo(LandlockAbi.of(7)), facts);
     }
 
@@ -173,7 +173,7 @@ class FaultInjectionTest {
                 Mechanism.MAIN_THREAD_ONLY, SeccompFilter.Canary.NONE));
         RulesetPlan baselineOnly = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
                 plan.scoped(), List.of(new dev.landlockagent.plan.PathGrant(dir, 4, false, "jvm baseline: test")),
-                plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(), 0, java.util.Set.of(), false);
+                plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(), 0, java.util.Set.of(), false, false);
         FakeSyscalls sys = new FakeSyscalls("openat", Errno.ENOENT.number());
         apply(sys, baselineOnly, Mechanism.MAIN_THREAD_ONLY, SeccompFilter.Canary.NONE);
         assertTrue(sys.calls.contains("landlock_restrict_self"));
@@ -193,7 +193,7 @@ class FaultInjectionTest {
     void aRootJvmKeepsOnlyTheCapabilitiesThePolicyNamesInEverySet() throws Exception {
         RulesetPlan keeps = new RulesetPlan(plan.policyOrigin(), plan.abi(), plan.handledFs(), plan.handledNet(),
                 plan.scoped(), plan.paths(), plan.ports(), plan.sockets(), plan.listening(), List.of(), List.of(),
-                dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask(), java.util.Set.of(), false);
+                dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask(), java.util.Set.of(), false, false);
         FakeSyscalls sys = new FakeSyscalls();
         apply(sys, keeps, Mechanism.REEXEC, SeccompFilter.Canary.NONE);
         long nbs = dev.landlockagent.linux.Capability.NET_BIND_SERVICE.mask();

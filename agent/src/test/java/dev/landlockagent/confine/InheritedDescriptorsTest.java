@@ -35,7 +35,7 @@ class InheritedDescriptorsTest {
                         PolicyContext.of(dir, dir, dir, dir, null, dir, Map.of())),
                 new KernelInfo(LandlockAbi.of(7)),
                 new JvmFacts(dir.resolve("no-jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), null,
-                        dir, "u"));
+                        dir, "u", dev.landlockagent.plan.DiagnosticFiles.NONE));
         Map<Integer, InheritedDescriptors.Descriptor> open = new TreeMap<>();
         open.put(0, new InheritedDescriptors.Descriptor("/dev/null", 0));
         open.put(3, new InheritedDescriptors.Descriptor(jar.toString(), 0100000));                 // read: granted

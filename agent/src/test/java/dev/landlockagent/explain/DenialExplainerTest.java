@@ -58,7 +58,7 @@ class DenialExplainerTest {
     private RulesetPlan plan(String json, int abi) throws Exception {
         PolicyContext ctx = PolicyContext.of(Path.of("/opt/jdk"), dir, dir, dir, null, dir, Map.of());
         JvmFacts facts = new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                List.of(), null, dir, "user");
+                List.of(), null, dir, "user", dev.landlockagent.plan.DiagnosticFiles.NONE);
         return Planner.plan(PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), "policy.json", ctx),
                 KernelInfo.of(abi), facts);
     }

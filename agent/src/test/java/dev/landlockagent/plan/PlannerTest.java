@@ -35,7 +35,7 @@ class PlannerTest {
 
     private JvmFacts facts() {
         return new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
-                null, dir, "user");
+                null, dir, "user", DiagnosticFiles.NONE);
     }
 
     private RulesetPlan plan(String json, int abi) throws PolicyException {
@@ -60,7 +60,7 @@ class PlannerTest {
     void aWildcardClassPathFolderMayBeListedAndNothingMore() throws Exception {
         Path lib = Files.createDirectories(dir.resolve("lib"));
         JvmFacts facts = new JvmFacts(dir.resolve("jdk"), null, List.of(), List.of(lib), List.of(), List.of(), List.of(),
-                List.of(), List.of(), null, dir, "user");
+                List.of(), List.of(), null, dir, "user", DiagnosticFiles.NONE);
         RulesetPlan p = Planner.plan(policy("{\"version\": 1}"), KernelInfo.of(7), facts);
         assertEquals(AccessFs.READ_DIR.mask(), p.grantedAt(lib) & ~p.grantedAt(dir), p.paths().toString());
         assertEquals(0, p.grantedAt(lib.resolve("other.txt")) & AccessFs.READ_FILE.mask(), "no file in it is readable by that");

@@ -1,6 +1,7 @@
 package dev.landlockagent.confine;
 
 import dev.landlockagent.launch.Handoff;
+import dev.landlockagent.learn.LearnArgument;
 import dev.landlockagent.log.Logs;
 import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.policy.PolicySource;
@@ -55,6 +56,13 @@ public final class Startup implements Consumer<Handoff> {
 
     private static void start(String agentArgument, Instrumentation inst, Path agentJar) throws Exception {
         String markerValue = System.getProperty(Marker.PROPERTY);
+        LearnArgument learn = markerValue == null ? learnArgument(agentArgument) : null;
+        if (learn != null && learn.mode() == LearnArgument.Mode.LEARN) {
+            if (LearnStart.learn(learn, inst, agentJar)) {
+                return;
+            }
+            agentArgument = learn.policy().toString();
+        }
         if (markerValue == null) {
             new FirstJvm(agentArgument, inst, agentJar, 0, null).confine();
             return;
@@ -77,6 +85,14 @@ public final class Startup implements Consumer<Handoff> {
             Logs.agent().debug("ignoring " + Marker.PROPERTY + ": " + rejected + "; confining this JVM");
         }
         new FirstJvm(agentArgument, inst, agentJar, generation, rejected).confine();
+    }
+
+    private static LearnArgument learnArgument(String agentArgument) throws StartupFailure {
+        try {
+            return LearnArgument.parse(agentArgument, Path.of(System.getProperty("user.dir")));
+        } catch (IllegalArgumentException e) {
+            throw new StartupFailure("agent argument " + agentArgument + ": " + e.getMessage());
+        }
     }
 
     private static void debugTrace(Throwable t) {

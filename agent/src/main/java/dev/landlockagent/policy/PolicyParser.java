@@ -54,7 +54,7 @@ public final class PolicyParser {
     public static final int SUPPORTED_VERSION = 1;
 
     private static final List<String> ROOT_KEYS = List.of("$schema", "version", "compatibility", "jvm",
-            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls", "attach");
+            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls", "attach", "learning");
     private static final List<String> PATH_KEYS = List.of("path", "allow", "optional");
     private static final List<String> NETWORK_KEYS = List.of("tcp", "udp", "unix");
     private static final List<String> UNIX_KEYS = List.of("listen");
@@ -126,6 +126,7 @@ public final class PolicyParser {
         Capabilities capabilities = capabilities(obj.member("capabilities"));
         SyscallRules syscalls = syscalls(obj.member("syscalls"));
         Attach attach = attach(obj.member("attach"));
+        learning(obj.member("learning"));
         return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, attach);
     }
 
@@ -665,6 +666,20 @@ public final class PolicyParser {
         problem(m.value(), "attach", "must be true or false, not " + render(m.value()),
                 "write \"attach\": true to let jcmd, jstack and JMC attach to this JVM");
         return Attach.OFF;
+    }
+
+    /** {@code "learning": false} forbids learn runs over this policy (learn.LearnArgument); read where they start. */
+    private void learning(Member m) {
+        if (m != null && !(m.value() instanceof JBoolean)) {
+            problem(m.value(), "learning", "must be true or false, not " + render(m.value()),
+                    "write \"learning\": false to refuse learn runs that would write into this policy");
+        }
+    }
+
+    /** Whether a policy document says {@code "learning": false}: no learn run may write into it. */
+    public static boolean forbidsLearning(Json document) {
+        return document instanceof Json.JObject o && o.member("learning") != null
+                && o.member("learning").value() instanceof JBoolean b && !b.value();
     }
 
     private Dns dns(Member m) {

@@ -98,6 +98,11 @@ public final class PolicySource {
     }
 
     private static Document load(String location, Via via) throws NotFound {
+        if (via != Via.AGENT_ARGUMENT && (location.startsWith("learn:") || location.startsWith("suggest:"))) {
+            throw new NotFound("policy " + location + " (from " + via.description() + "): learn and suggest runs are"
+                    + " started only by the agent argument, -javaagent:landlock-agent.jar=" + location
+                    + ", so that neither the application nor its jar can turn confinement off");
+        }
         if (location.startsWith("classpath:")) {
             String name = location.substring("classpath:".length());
             while (name.startsWith("/")) {
@@ -185,6 +190,11 @@ public final class PolicySource {
                 return null;
             }
             name = name.strip();
+            if (name.startsWith("learn:") || name.startsWith("suggest:")) {
+                throw new NotFound("the manifest of " + mainJar + " names " + MANIFEST_ATTRIBUTE + ": " + name
+                        + ": learn and suggest runs are started only by the agent argument on the command line,"
+                        + " never by an application jar; name a policy resource there");
+            }
             while (name.startsWith("/")) {
                 name = name.substring(1);
             }

@@ -107,6 +107,18 @@ final class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public int seccompListener(List<SockFilter> program) throws SyscallException {
+        call("seccomp");
+        installedFilter = program;
+        return 99;
+    }
+
+    @Override
+    public void setPtracer(long pid) throws SyscallException {
+        call("prctl");
+    }
+
+    @Override
     public void closeOnExecFrom(int lowestFd) throws SyscallException {
         call("close_range");
     }

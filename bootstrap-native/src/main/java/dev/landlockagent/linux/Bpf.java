@@ -41,6 +41,8 @@ public final class Bpf {
     public static final int SECCOMP_RET_KILL_PROCESS = 0x8000_0000;
     public static final int SECCOMP_RET_ERRNO = 0x0005_0000;
     public static final int SECCOMP_RET_ALLOW = 0x7fff_0000;
+    /** Linux 5.0: the syscall waits for the filter's listener, a supervisor process, to answer. */
+    public static final int SECCOMP_RET_USER_NOTIF = 0x7fc0_0000;
     /** errno values are capped at MAX_ERRNO by the kernel. */
     public static final int MAX_ERRNO = 4095;
 
@@ -53,4 +55,8 @@ public final class Bpf {
      * "prctl" the default for the same reason. See docs/security.md.
      */
     public static final int SECCOMP_FILTER_FLAG_SPEC_ALLOW = 1 << 2;
+    /** Linux 5.0: seccomp(2) returns the descriptor of the filter's user-notification listener. */
+    public static final int SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3;
+    /** Linux 5.7: a TSYNC failure is ESRCH, so that TSYNC and NEW_LISTENER can be combined. */
+    public static final int SECCOMP_FILTER_FLAG_TSYNC_ESRCH = 1 << 4;
 }

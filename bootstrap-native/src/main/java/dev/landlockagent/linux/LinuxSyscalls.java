@@ -31,6 +31,7 @@ public final class LinuxSyscalls implements Syscalls {
     private static final long O_CLOEXEC = 0x80000;        // 02000000
     private static final long O_RDWR = 2;
     private static final long PR_SET_NO_NEW_PRIVS = 38;
+    private static final long PR_SET_PTRACER = 0x59616d61; // "Yama"
     private static final long LANDLOCK_RULE_PATH_BENEATH = 1;
     private static final long LANDLOCK_RULE_NET_PORT = 2;
     private static final long SECCOMP_SET_MODE_FILTER = 1;
@@ -305,6 +306,24 @@ public final class LinuxSyscalls implements Syscalls {
 
     @Override
     public void seccompSetFilter(List<SockFilter> program, int flags) throws SyscallException {
+        if (seccomp(program, flags) != 0) {
+            // With SECCOMP_FILTER_FLAG_TSYNC, a positive result is the thread that could not be synchronised.
+            throw new SyscallException("seccomp", Errno.ESRCH.number());
+        }
+    }
+
+    @Override
+    public int seccompListener(List<SockFilter> program) throws SyscallException {
+        return (int) seccomp(program, Bpf.SECCOMP_FILTER_FLAG_TSYNC | Bpf.SECCOMP_FILTER_FLAG_NEW_LISTENER
+                | Bpf.SECCOMP_FILTER_FLAG_TSYNC_ESRCH);
+    }
+
+    @Override
+    public void setPtracer(long pid) throws SyscallException {
+        call("prctl", arch.prctl, PR_SET_PTRACER, pid, 0, 0, 0);
+    }
+
+    private long seccomp(List<SockFilter> program, int flags) throws SyscallException {
         if (program.isEmpty() || program.size() > SockFilter.BPF_MAXINSNS) {
             throw new IllegalArgumentException("seccomp program of " + program.size() + " instructions");
         }
@@ -321,11 +340,7 @@ public final class LinuxSyscalls implements Syscalls {
             MemorySegment fprog = arena.allocate(16, 8);
             fprog.set(U64, 0, program.size());
             fprog.set(U64, 8, filters.address());
-            long r = call("seccomp", arch.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog.address(), 0, 0);
-            if (r != 0) {
-                // With SECCOMP_FILTER_FLAG_TSYNC, a positive result is the thread that could not be synchronised.
-                throw new SyscallException("seccomp", Errno.ESRCH.number());
-            }
+            return call("seccomp", arch.seccomp, SECCOMP_SET_MODE_FILTER, flags, fprog.address(), 0, 0);
         }
     }
 

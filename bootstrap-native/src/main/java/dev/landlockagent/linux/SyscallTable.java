@@ -33,6 +33,12 @@ public final class SyscallTable {
             "tuxcall", 184, "vserver", 236, "vhangup", 153, "unshare", 272, "setns", 308, "clone", 56, "chmod", 90,
             "fchmod", 91, "fchmodat", 268, "creat", 85, "open", 2, "openat", 257, "mknod", 133, "mknodat", 259,
             "dup3", 292, "userfaultfd", 323, "bind", 49, "listen", 50, "chdir", 80,
+            // What a learn run records (learn.NotifiedSyscalls).
+            "mkdir", 83, "mkdirat", 258, "rmdir", 84, "unlink", 87, "unlinkat", 263, "rename", 82, "renameat", 264,
+            "renameat2", 316, "link", 86, "linkat", 265, "symlink", 88, "symlinkat", 266, "truncate", 76,
+            "ftruncate", 77, "execve", 59, "execveat", 322, "socket", 41, "socketpair", 53, "connect", 42,
+            "sendto", 44, "sendmsg", 46, "sendmmsg", 307, "kill", 62, "pidfd_open", 434, "ioctl", 16, "ppoll", 271,
+            "getsockopt", 55, "prctl", 157,
             // x32's own numbers for calls whose 64-bit entry does not fit it (the filter masks the x32 bit off).
             "ptrace", 521, "kexec_load", 528, "process_vm_readv", 539, "process_vm_writev", 540);
 
@@ -62,7 +68,12 @@ public final class SyscallTable {
             "lookup_dcookie", 18, "userfaultfd", 282,
             "kcmp", 272, "nfsservctl", 42, "vhangup", 58, "unshare", 97, "setns", 268,
             "clone", 220, "fchmod", 52, "fchmodat", 53, "openat", 56, "mknodat", 33, "dup3", 24, "bind", 200,
-            "listen", 201);
+            "listen", 201,
+            // What a learn run records (learn.NotifiedSyscalls).
+            "mkdirat", 34, "unlinkat", 35, "symlinkat", 36, "linkat", 37, "renameat", 38, "renameat2", 276,
+            "truncate", 45, "ftruncate", 46, "execve", 221, "execveat", 281, "socket", 198, "socketpair", 199,
+            "connect", 203, "sendto", 206, "sendmsg", 211, "sendmmsg", 269, "kill", 129, "pidfd_open", 434,
+            "ioctl", 29, "ppoll", 73, "getsockopt", 209, "prctl", 167);
 
     /** 32-bit ARM EABI: the "common" and "eabi" entries (OABI-only calls cannot be made from EABI). */
     public static final SyscallTable ARM = new SyscallTable("arm", SHARED,

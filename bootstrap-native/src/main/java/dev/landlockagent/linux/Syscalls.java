@@ -48,6 +48,16 @@ public interface Syscalls {
     /** {@code seccomp(SECCOMP_SET_MODE_FILTER, flags, &prog)}. */
     void seccompSetFilter(List<SockFilter> program, int flags) throws SyscallException;
 
+    /**
+     * {@code seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER | TSYNC | TSYNC_ESRCH, &prog)} (Linux 5.7):
+     * the filter on every thread of the process, and the descriptor of its user-notification
+     * listener, which a supervisor process reads (a learn run).
+     */
+    int seccompListener(List<SockFilter> program) throws SyscallException;
+
+    /** {@code prctl(PR_SET_PTRACER, pid)}: lets {@code pid} read this process's memory under Yama's ptrace_scope 1. */
+    void setPtracer(long pid) throws SyscallException;
+
     /** {@code close_range(lowestFd, ~0U, CLOSE_RANGE_CLOEXEC)}: every descriptor from there up closes at exec. */
     void closeOnExecFrom(int lowestFd) throws SyscallException;
 

@@ -204,6 +204,9 @@ final class SyscallDecoder {
             out.add(new Need.OnPath(real.getParent(), AccessFs.MAKE_REG.mask()));
             long own = mode == 0 ? AccessFs.READ_FILE.mask() : mode == 1 ? AccessFs.WRITE_FILE.mask()
                     : AccessFs.READ_FILE.mask() | AccessFs.WRITE_FILE.mask();
+            if ((flags & O_TRUNC) != 0 && mode != 0) {
+                own |= AccessFs.TRUNCATE.mask(); // the next run finds the file, and O_TRUNC truncates it
+            }
             out.add(new Need.OnPath(real, own));
             return;
         }

@@ -74,11 +74,12 @@ final class ThreadStacks {
         int paren = at.indexOf('(');
         String method = paren < 0 ? at : at.substring(0, paren);
         String where = paren < 0 ? "" : at.substring(paren + 1);
-        if (where.startsWith("java.") || where.startsWith("jdk.")) {
+        // The agent's core is loaded by its own class loader, named in the frame: "landlock-agent//File.java:1".
+        if (where.startsWith("java.") || where.startsWith("jdk.") || where.startsWith("landlock-agent//")) {
             return false;
         }
         return !(method.startsWith("java.") || method.startsWith("javax.") || method.startsWith("jdk.")
-                || method.startsWith("sun.") || method.startsWith("com.sun.") || method.startsWith("dev.landlockagent."));
+                || method.startsWith("sun.") || method.startsWith("com.sun.") || method.startsWith("dev.landlockagent.launch."));
     }
 
     /** {@code com.example.App.main(App.java:12)} without a class loader's or module's name before the file. */

@@ -38,6 +38,8 @@ public final class Supervisor implements Consumer<String[]> {
     }
 
     private final Recording recording = new Recording();
+    /** The threads seen, with their open memory and process: a thread id is not reused while it lives. */
+    private final Map<Integer, Tracee> tracees = new HashMap<>();
     private final Map<Long, String[]> answers = new HashMap<>();
     private final PrintStream toJvm = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     private LearnedPolicy.Context context;
@@ -132,7 +134,7 @@ public final class Supervisor implements Consumer<String[]> {
             } catch (SyscallException e) {
                 continue; // ENOENT: the thread ended before it was read
             }
-            Tracee t = new Tracee(n.tid());
+            Tracee t = tracees.computeIfAbsent(n.tid(), Tracee::new);
             try {
                 long tgid = t.tgid();
                 List<Need> needs = decoder.decode(t, tgid, n.nr(), n.args());
@@ -153,8 +155,15 @@ public final class Supervisor implements Consumer<String[]> {
                     missed++;
                 }
             } finally {
-                t.close();
                 notifications.proceed(listener, n.id());
+            }
+            if (decoder.name(n.nr()) != null && decoder.name(n.nr()).startsWith("exec")) {
+                t.close(); // a new program: a new address space, and maybe a new thread id for the process
+                tracees.remove(n.tid());
+            }
+            if (tracees.size() > 4096) {
+                tracees.values().forEach(Tracee::close);
+                tracees.clear();
             }
         }
         synchronized (this) {

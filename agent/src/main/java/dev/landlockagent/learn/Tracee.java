@@ -18,6 +18,7 @@ final class Tracee {
 
     private final int tid;
     private RandomAccessFile mem;
+    private long tgid = -1;
 
     Tracee(int tid) {
         this.tid = tid;
@@ -33,6 +34,16 @@ final class Tracee {
 
     /** Bytes at {@code address}, fewer where the memory ends. */
     byte[] read(long address, int length) throws IOException {
+        try {
+            return readOnce(address, length);
+        } catch (IOException stale) {
+            close(); // the thread's process exec'd a new program: its memory is another file now
+            mem = null;
+            return readOnce(address, length);
+        }
+    }
+
+    private byte[] readOnce(long address, int length) throws IOException {
         if (mem == null) {
             mem = new RandomAccessFile(proc("mem").toFile(), "r");
         }
@@ -94,7 +105,10 @@ final class Tracee {
 
     /** The process (thread group) this thread belongs to. */
     long tgid() throws IOException {
-        return statusField("Tgid:");
+        if (tgid < 0) {
+            tgid = statusField("Tgid:");
+        }
+        return tgid;
     }
 
     long statusField(String name) throws IOException {

@@ -96,12 +96,7 @@ final class FirstJvm {
         // The FFM link is the longest step of the first JVM: it starts first, and java.lang is
         // opened (for the native-access grant) while it loads the linker.
         NativeAccess nativeAccess = new NativeAccess();
-        LinuxSyscalls.Linking linking = LinuxSyscalls.Linking.start(nativeAccess);
-        try {
-            Startup.openJavaLang(inst);
-        } finally {
-            nativeAccess.javaLangOpened();
-        }
+        LinuxSyscalls.Linking linking = nativeAccess.startLink(inst);
         Timing.mark("start FFM link");
 
         cmd = ThisJvm.commandLine();

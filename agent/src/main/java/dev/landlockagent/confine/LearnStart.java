@@ -51,12 +51,7 @@ final class LearnStart {
             }
         }
         NativeAccess nativeAccess = new NativeAccess();
-        LinuxSyscalls.Linking linking = LinuxSyscalls.Linking.start(nativeAccess);
-        try {
-            Startup.openJavaLang(inst);
-        } finally {
-            nativeAccess.javaLangOpened();
-        }
+        LinuxSyscalls.Linking linking = nativeAccess.startLink(inst);
         CommandLine cmd = ThisJvm.commandLine();
         JvmFacts facts = ThisJvm.facts(cmd, env.allOptions(cmd), env.variables(), agentJar, argument.policy());
         List<LearnRun.Grant> baseline = new ArrayList<>();

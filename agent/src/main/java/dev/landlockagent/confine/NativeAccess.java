@@ -1,5 +1,7 @@
 package dev.landlockagent.confine;
 
+import dev.landlockagent.linux.LinuxSyscalls;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.reflect.Method;
 import java.util.concurrent.CountDownLatch;
@@ -15,6 +17,20 @@ import java.util.concurrent.CountDownLatch;
 final class NativeAccess implements Runnable, AutoCloseable {
     private final CountDownLatch javaLangOpen = new CountDownLatch(1);
     private volatile boolean granted;
+
+    /**
+     * Starts the FFM link on its own thread, with native access granted for it, and opens
+     * java.lang (for that grant) on this one meanwhile: the link is the longest step of a start.
+     */
+    LinuxSyscalls.Linking startLink(java.lang.instrument.Instrumentation inst) {
+        LinuxSyscalls.Linking linking = LinuxSyscalls.Linking.start(this);
+        try {
+            Startup.openJavaLang(inst);
+        } finally {
+            javaLangOpened();
+        }
+        return linking;
+    }
 
     /** Called once java.lang is open to the agent (or will not be): {@link #run()} may go on. */
     void javaLangOpened() {

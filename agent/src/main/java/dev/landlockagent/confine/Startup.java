@@ -56,11 +56,19 @@ public final class Startup implements Consumer<Handoff> {
 
     private static void start(String agentArgument, Instrumentation inst, Path agentJar) throws Exception {
         String markerValue = System.getProperty(Marker.PROPERTY);
-        LearnArgument learn = markerValue == null ? learnArgument(agentArgument) : null;
+        LearnArgument learn = learnArgument(agentArgument);
         if (learn != null && learn.mode() == LearnArgument.Mode.LEARN) {
-            if (LearnStart.learn(learn, inst, agentJar)) {
+            if (markerValue == null && LearnStart.learn(learn, inst, agentJar)) {
                 return;
             }
+            agentArgument = learn.policy().toString(); // forbidden by the policy, in best-effort: confined by it
+        } else if (learn != null) {
+            if (markerValue == null) {
+                // Made before confinement, so that the baseline can grant writing them (ThisJvm.diagnostics).
+                java.nio.file.Files.writeString(learn.suggestions(), "");
+                java.nio.file.Files.writeString(learn.suggestionsReport(), "");
+            }
+            dev.landlockagent.explain.Suggestions.enable(learn.suggestions(), learn.suggestionsReport());
             agentArgument = learn.policy().toString();
         }
         if (markerValue == null) {

@@ -150,7 +150,16 @@ public final class ThisJvm {
         }
         List<String> flags = cmd.optionsInPrecedence(variables.get("JAVA_TOOL_OPTIONS"), variables.get("JDK_JAVA_OPTIONS"),
                 variables.get("_JAVA_OPTIONS"));
-        return DiagnosticFiles.of(flags, Path.of(System.getProperty("user.dir")), pid);
+        DiagnosticFiles d = DiagnosticFiles.of(flags, Path.of(System.getProperty("user.dir")), pid);
+        List<dev.landlockagent.plan.JvmBaseline.Entry> entries = new java.util.ArrayList<>(d.entries());
+        for (Path f : dev.landlockagent.explain.Suggestions.files()) {
+            if (java.nio.file.Files.isRegularFile(f)) {
+                entries.add(new dev.landlockagent.plan.JvmBaseline.Entry(f,
+                        dev.landlockagent.landlock.AccessFs.WRITE_FILE.mask() | dev.landlockagent.landlock.AccessFs.TRUNCATE.mask(),
+                        "suggest run: the suggestions written when the JVM ends"));
+            }
+        }
+        return entries.size() == d.entries().size() ? d : new DiagnosticFiles(entries, d.defaults(), d.options(), d.repository());
     }
 
     /**

@@ -36,6 +36,10 @@ final class DenialLog {
 
     void record(Denial d, String policyOrigin) {
         jfr(d, policyOrigin);
+        Suggestions suggestions = Suggestions.active();
+        if (suggestions != null) {
+            suggestions.add(d, policyOrigin);
+        }
         Kind kind = kinds.get(d.group());
         if (kind == null) {
             if (kinds.size() >= MAX_KINDS) {

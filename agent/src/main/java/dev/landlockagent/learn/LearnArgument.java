@@ -95,6 +95,11 @@ public record LearnArgument(Mode mode, Path policy, Duration interval) {
         return sibling(".suggested.json");
     }
 
+    /** Who each suggested rule was for: {@code policy.json} gives {@code policy.suggested.md}. */
+    public Path suggestionsReport() {
+        return sibling(".suggested.md");
+    }
+
     private Path sibling(String suffix) {
         String name = policy.getFileName().toString();
         String base = name.endsWith(".json") ? name.substring(0, name.length() - 5) : name;

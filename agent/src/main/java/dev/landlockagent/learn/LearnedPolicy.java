@@ -5,6 +5,7 @@ import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.linux.SocketNames;
 import dev.landlockagent.policy.AccessNames;
 import dev.landlockagent.policy.JsonReader;
+import dev.landlockagent.policy.JsonTree;
 import dev.landlockagent.policy.PolicyContext;
 import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.policy.PolicyParser;

@@ -46,6 +46,8 @@ final class SyscallDecoder {
     private final Map<Integer, String> names = new HashMap<>();
     private final SeccompNotifications notifications;
     private final Map<Long, Integer> pidfds = new HashMap<>();
+    private static final int MAX_OPENED = 100_000;
+    private final java.util.Set<String> opened = new java.util.HashSet<>();
 
     SyscallDecoder(Arch arch, SeccompNotifications notifications) {
         this.notifications = notifications;
@@ -189,6 +191,16 @@ final class SyscallDecoder {
             return; // Landlock checks no right for an O_PATH descriptor
         }
         String written = t.readPath(pathAddress);
+        if (written.startsWith("/") && !written.startsWith("/proc/self") && !written.startsWith("/proc/thread-self")) {
+            // The same absolute open again needs nothing new (what it made, it made the first time):
+            // the hot path of a file-heavy workload skips resolving it.
+            if (opened.size() > MAX_OPENED) {
+                opened.clear();
+            }
+            if (!opened.add(tgid + ":" + flags + ":" + written)) {
+                return;
+            }
+        }
         Path path = resolve(t, tgid, dirfd, written);
         int mode = flags & O_ACCMODE;
         if ((flags & O_TMPFILE_BASE) != 0) {

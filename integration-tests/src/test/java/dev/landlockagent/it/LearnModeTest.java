@@ -247,27 +247,153 @@ class LearnModeTest {
                 "only the database outside its folder (Derby tries twice): " + r.describe());
     }
 
-    private static String sql(int port, String db) throws Exception {
-        long deadline = System.nanoTime() + 90_000_000_000L;
-        java.sql.Connection c = null;
-        while (c == null) {
+    // ------------------------------------------------------------------ the samples
+
+    /** {@code java -javaagent:...=AGENT_ARGUMENT -jar sample.jar ARGS} in the sample's folder. */
+    private static SandboxedJvm.Running sample(String name, String agentArgument, String... args) {
+        List<String> cmd = new java.util.ArrayList<>(List.of(SandboxedJvm.java().toString(),
+                "-javaagent:" + SandboxedJvm.defaultAgentJar() + "=" + agentArgument, "-jar", SamplesTest.jar(name).toString()));
+        cmd.addAll(List.of(args));
+        return SandboxedJvm.unconfined().workingDirectory(SamplesTest.sample(name)).start(cmd);
+    }
+
+    @Test
+    void theFileWorkerSampleLearnedProcessesItsFoldersAndCannotReadAnythingElse(@TempDir Path tmp) throws Exception {
+        Path policy = tmp.resolve("policy.json");
+        SandboxedJvm.Result learn = sample("file-worker", "learn:" + policy, "input", "output").await();
+        assertTrue(learn.stdout().contains("fox.txt: 9 words"), learn.describe());
+        assertLearned(learn, policy);
+        SandboxedJvm.Result enforced = sample("file-worker", policy.toString(), "input", "output").await();
+        assertEquals(0, enforced.exitCode(), enforced.describe());
+        assertTrue(enforced.stdout().contains("fox.txt: 9 words"), enforced.describe());
+        assertNoDenials(enforced);
+        SandboxedJvm.Result other = sample("file-worker", policy.toString(), "input", "output", "/etc/hostname").await();
+        assertTrue(other.stdout().contains("cannot read /etc/hostname: java.nio.file.AccessDeniedException"), other.describe());
+    }
+
+    @Test
+    void theHttpServerSampleLearnedServesItsFolderAndNothingBesideIt(@TempDir Path tmp) throws Exception {
+        Path policy = tmp.resolve("policy.json");
+        int port = freePort();
+        String www = SamplesTest.sample("http-server").resolve("www").toString();
+        HttpClient http = HttpClient.newHttpClient();
+        SandboxedJvm.Running learn = sample("http-server", "learn:" + policy, www, Integer.toString(port));
+        try {
+            learn.awaitLine("serving", Duration.ofSeconds(60));
+            assertEquals(200, get(http, port, "/").statusCode());
+        } finally {
+            learn.terminate();
+        }
+        assertLearned(learn.await(), policy);
+        SandboxedJvm.Running enforced = sample("http-server", policy.toString(), www, Integer.toString(port));
+        HttpResponse<String> escape;
+        try {
+            enforced.awaitLine("serving", Duration.ofSeconds(60));
+            HttpResponse<String> page = get(http, port, "/");
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body().contains("landlock-agent sample"), page.body());
+            escape = get(http, port, "/" + "..%2F".repeat(24) + "etc%2Fhostname");
+        } finally {
+            enforced.terminate();
+        }
+        SandboxedJvm.Result r = enforced.await();
+        assertEquals(403, escape.statusCode(), escape.body());
+        assertTrue(warnings(r).stream().allMatch(w -> w.contains("/etc/hostname")), "only what it never served: " + r.describe());
+    }
+
+    @Test
+    void theHttpClientSampleLearnedFetchesFromItsServerAndNoOtherPort(@TempDir Path tmp) throws Exception {
+        com.sun.net.httpserver.HttpServer local = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
+        local.createContext("/", e -> {
+            e.sendResponseHeaders(200, 2);
+            e.getResponseBody().write("ok".getBytes());
+            e.close();
+        });
+        local.start();
+        try {
+            int port = local.getAddress().getPort();
+            Path policy = tmp.resolve("policy.json");
+            String url = "http://127.0.0.1:" + port + "/";
+            SandboxedJvm.Result learn = sample("http-client", "learn:" + policy, url).await();
+            assertTrue(learn.stdout().contains(url + " -> 200"), learn.describe());
+            assertLearned(learn, policy);
+            assertTrue(Files.readString(policy).contains("\"connect\": [" + port + "]"), Files.readString(policy));
+            SandboxedJvm.Result enforced = sample("http-client", policy.toString(), url).await();
+            assertTrue(enforced.stdout().contains(url + " -> 200"), enforced.describe());
+            assertNoDenials(enforced);
+            int other = freePort();
+            SandboxedJvm.Result elsewhere = sample("http-client", policy.toString(), "http://127.0.0.1:" + other + "/").await();
+            assertTrue(elsewhere.stdout().contains("connect to 127.0.0.1:" + other + " (TCP) is not allowed"), elsewhere.describe());
+        } finally {
+            local.stop(0);
+        }
+    }
+
+    @Test
+    void theUdpAndUnixEchoSamplesLearnedEchoAsBefore(@TempDir Path tmp) throws Exception {
+        int port = 20000 + (int) ((ProcessHandle.current().pid() + 7) % 20000);
+        Path udpServerPolicy = tmp.resolve("udp-server.json");
+        Path udpClientPolicy = tmp.resolve("udp-client.json");
+        Path unixServerPolicy = tmp.resolve("unix-server.json");
+        Path unixClientPolicy = tmp.resolve("unix-client.json");
+        for (boolean learning : new boolean[] {true, false}) {
+            String mode = learning ? "learn:" : "";
+            SandboxedJvm.Running udp = sample("udp-echo", mode + udpServerPolicy, "server", Integer.toString(port));
+            SandboxedJvm.Result udpClient;
             try {
-                c = java.sql.DriverManager.getConnection("jdbc:derby://127.0.0.1:" + port + "/" + db + ";create=true");
-            } catch (java.sql.SQLException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
+                udp.awaitLine("echoing", Duration.ofSeconds(60));
+                udpClient = sample("udp-echo", mode + udpClientPolicy, "client", Integer.toString(port), "hello-udp").await();
+            } finally {
+                udp.terminate();
+            }
+            SandboxedJvm.Result udpServer = udp.await();
+            assertTrue(udpClient.stdout().contains("echo: hello-udp"), udpClient.describe());
+            SandboxedJvm.Running unix = sample("unix-echo", mode + unixServerPolicy, "server", "run/echo.sock");
+            SandboxedJvm.Result unixClient;
+            try {
+                unix.awaitLine("echoing", Duration.ofSeconds(60));
+                unixClient = sample("unix-echo", mode + unixClientPolicy, "client", "run/echo.sock", "hello-unix").await();
+            } finally {
+                unix.terminate();
+            }
+            SandboxedJvm.Result unixServer = unix.await();
+            assertTrue(unixClient.stdout().contains("echo: hello-unix"), unixClient.describe());
+            if (learning) {
+                assertLearned(udpServer, udpServerPolicy);
+                assertLearned(unixServer, unixServerPolicy);
+                assertTrue(Files.readString(unixServerPolicy).contains("\"unix\": {\"listen\": true}"), Files.readString(unixServerPolicy));
+            } else {
+                for (SandboxedJvm.Result r : List.of(udpServer, udpClient, unixServer, unixClient)) {
+                    assertNoDenials(r);
                 }
-                Thread.sleep(200);
             }
         }
-        try (java.sql.Connection open = c; java.sql.Statement st = open.createStatement()) {
-            st.execute("create table item(name varchar(20))");
-            st.execute("insert into item values ('landlock')");
-            try (java.sql.ResultSet rs = st.executeQuery("select name from item")) {
-                assertTrue(rs.next());
-                return rs.getString(1);
-            }
-        }
+    }
+
+    // ------------------------------------------------------------------ deny and suggest
+
+    @Test
+    void aSuggestRunEnforcesThePolicyAndWritesTheRulesThatWouldHaveAllowedItsDenials(@TempDir Path tmp) throws Exception {
+        Path read = Files.writeString(tmp.resolve("read.txt"), "x");
+        Path policy = Files.writeString(tmp.resolve("policy.json"), "{\"version\": 1}");
+        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withAgentArgument("suggest:" + policy), "read", read.toString());
+        assertTrue(r.stdout().contains("RESULT read " + read + " DENIED"), "the policy is enforced: " + r.describe());
+        assertTrue(r.stderr().contains("landlock-agent: suggest: 1 kind(s) of denial"), r.describe());
+        String fragment = Files.readString(tmp.resolve("policy.suggested.json"));
+        assertTrue(fragment.contains("{\"path\": \"" + read + "\", \"allow\": [\"read\"]}"), fragment);
+        String report = Files.readString(tmp.resolve("policy.suggested.md"));
+        assertTrue(report.contains("| main |") && report.contains("dev.landlockagent.it.probe.Probe."), report);
+        assertFalse(Files.readString(policy).contains("read.txt"), "the policy itself is the operator's to change");
+
+        SandboxedJvm.Result withFragment = Probes.run(SandboxedJvm.withPolicy(tmp.resolve("policy.suggested.json")),
+                "read", read.toString());
+        assertTrue(withFragment.stdout().contains("RESULT read " + read + " OK"), "the fragment is a valid policy: " + withFragment.describe());
+        assertNoDenials(withFragment);
+    }
+
+    private static String sql(int port, String db) throws Exception {
+        return dev.landlockagent.it.apps.DerbyClient.roundTrip(dev.landlockagent.it.apps.DerbyClient.connect(port, db));
     }
 
     private static void deleteTree(Path p) throws IOException {

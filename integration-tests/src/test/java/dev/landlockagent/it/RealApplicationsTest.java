@@ -166,26 +166,8 @@ class RealApplicationsTest {
                 .start("org.apache.derby.drda.NetworkServerControl", "start", "-h", "127.0.0.1", "-p", Integer.toString(port));
         String created;
         try {
-            long deadline = System.nanoTime() + 60_000_000_000L;
-            java.sql.Connection c = null;
-            while (c == null) {
-                try {
-                    c = java.sql.DriverManager.getConnection("jdbc:derby://127.0.0.1:" + port + "/shop;create=true");
-                } catch (java.sql.SQLException notYet) {
-                    if (System.nanoTime() > deadline) {
-                        throw notYet;
-                    }
-                    Thread.sleep(200);
-                }
-            }
-            try (java.sql.Connection open = c; java.sql.Statement st = open.createStatement()) {
-                st.execute("create table item(name varchar(20))");
-                st.execute("insert into item values ('landlock')");
-                try (java.sql.ResultSet rs = st.executeQuery("select name from item")) {
-                    assertTrue(rs.next());
-                    assertEquals("landlock", rs.getString(1));
-                }
-            }
+            assertEquals("landlock", dev.landlockagent.it.apps.DerbyClient.roundTrip(
+                    dev.landlockagent.it.apps.DerbyClient.connect(port, "shop")));
             java.sql.SQLException refused = org.junit.jupiter.api.Assertions.assertThrows(java.sql.SQLException.class,
                     () -> java.sql.DriverManager.getConnection("jdbc:derby://127.0.0.1:" + port + "/" + outside.resolve("db")
                             + ";create=true").close());

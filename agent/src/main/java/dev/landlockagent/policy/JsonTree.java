@@ -1,6 +1,5 @@
-package dev.landlockagent.learn;
+package dev.landlockagent.policy;
 
-import dev.landlockagent.policy.Json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,11 +11,11 @@ import java.util.Map;
  * that a learn run can add to a policy a person wrote and keep everything else of it, and its
  * printer: one line per rule, as the README's policies are written.
  */
-final class JsonTree {
+public final class JsonTree {
     private JsonTree() {
     }
 
-    static Object of(Json json) {
+    public static Object of(Json json) {
         return switch (json) {
             case Json.JObject o -> {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -39,7 +38,7 @@ final class JsonTree {
         };
     }
 
-    static String print(Object root) {
+    public static String print(Object root) {
         StringBuilder b = new StringBuilder();
         if (root instanceof Map<?, ?> m) {
             b.append("{\n");
@@ -63,7 +62,7 @@ final class JsonTree {
         return inline(root) + "\n";
     }
 
-    static String inline(Object v) {
+    public static String inline(Object v) {
         if (v == null) {
             return "null";
         }
@@ -88,7 +87,7 @@ final class JsonTree {
         return v.toString();
     }
 
-    static String quote(String s) {
+    public static String quote(String s) {
         StringBuilder b = new StringBuilder("\"");
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

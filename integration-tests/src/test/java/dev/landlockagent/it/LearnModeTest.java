@@ -103,6 +103,26 @@ class LearnModeTest {
         assertTrue(untouched.stdout().contains("Permission denied") && untouched.stdout().contains("exit 1"), untouched.describe());
     }
 
+    /** A service that never exits: the policy is there at the interval, and again when SIGINT ends the JVM. */
+    @Test
+    void thePolicyIsWrittenAtTheIntervalAndWhenSigintEndsTheJvm(@TempDir Path tmp) throws Exception {
+        Path read = Files.writeString(tmp.resolve("read.txt"), "read");
+        Path policy = tmp.resolve("policy.json");
+        SandboxedJvm.Running jvm = SandboxedJvm.withAgentArgument("learn:" + policy + ",interval=1s")
+                .classpath(Probes.testClasses()).start(ShellCat.class.getName(), read + "; sleep 8");
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!(Files.exists(policy) && Files.readString(policy).contains("read.txt")) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(Files.readString(policy).contains("read.txt"), "written at the interval, while the JVM runs");
+        assertTrue(jvm.process().isAlive());
+        new ProcessBuilder("kill", "-INT", Long.toString(jvm.pid())).start().waitFor();
+        assertTrue(jvm.process().waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "SIGINT ends the JVM");
+        SandboxedJvm.Result r = jvm.await();
+        assertTrue(r.stderr().contains("landlock-agent: learn: wrote " + policy), r.describe());
+        assertTrue(Files.readString(policy).contains("/usr/bin/sleep"), "what the children ran: " + Files.readString(policy));
+    }
+
     /** A second run with more work merges into the first policy and says what it added; it never loses a rule. */
     @Test
     void aSecondRunMergesIntoThePolicyAndSaysWhatItAdded(@TempDir Path tmp) throws Exception {

@@ -706,7 +706,8 @@ final class LearnedPolicy {
         }
         b.append("\n## What a learn run does not see\n\n");
         b.append("- what the JVM did before the agent ran (the JVM baseline, `\"jvm\": \"auto\"`, covers it);\n");
-        b.append("- 32-bit programs (i386, x32, 32-bit ARM) the JVM starts, and io_uring operations;\n");
+        b.append("- the files and ports of x32 and 32-bit (i386, 32-bit ARM) programs: only their socket kinds are recorded;\n");
+        b.append("- io_uring operations, and ioctl(2) on devices;\n");
         b.append("- code paths this run did not take: run the workload that matters, and merge more runs.\n");
         if (missed > 0) {
             b.append("\n").append(missed).append(" syscall(s) could not be read (their thread ended first).\n");

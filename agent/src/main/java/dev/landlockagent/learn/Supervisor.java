@@ -137,7 +137,7 @@ public final class Supervisor implements Consumer<String[]> {
             Tracee t = tracees.computeIfAbsent(n.tid(), Tracee::new);
             try {
                 long tgid = t.tgid();
-                List<Need> needs = decoder.decode(t, tgid, n.nr(), n.args());
+                List<Need> needs = decoder.decode(t, tgid, n.auditArch(), n.nr(), n.args());
                 List<Need> fresh = new ArrayList<>();
                 for (Need need : needs) {
                     if (recording.isNew(need)) {

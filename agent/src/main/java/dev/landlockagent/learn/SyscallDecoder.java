@@ -44,12 +44,14 @@ final class SyscallDecoder {
     private static final int DNS_PORT = 53;
 
     private final Map<Integer, String> names = new HashMap<>();
+    private final Arch arch;
     private final SeccompNotifications notifications;
     private final Map<Long, Integer> pidfds = new HashMap<>();
     private static final int MAX_OPENED = 100_000;
     private final java.util.Set<String> opened = new java.util.HashSet<>();
 
     SyscallDecoder(Arch arch, SeccompNotifications notifications) {
+        this.arch = arch;
         this.notifications = notifications;
         List<String> all = new ArrayList<>(LearnFilter.SYSCALLS);
         all.add("sendto");
@@ -66,8 +68,32 @@ final class SyscallDecoder {
     }
 
     List<Need> decode(Tracee t, long tgid, int nr, long[] a) throws IOException {
-        String name = names.get(nr);
+        return decode(t, tgid, arch.auditArch, nr, a);
+    }
+
+    /** As the filter stops them: every call of the process's own ABI; socket kinds of x32 and 32-bit programs. */
+    List<Need> decode(Tracee t, long tgid, int auditArch, int nr, long[] a) throws IOException {
         List<Need> out = new ArrayList<>();
+        if (auditArch == arch.compat.auditArch()) {
+            if (nr == arch.compat.socket() || nr == arch.compat.socketpair()) {
+                out.add(new Need.Socket((int) a[0], (int) a[1] & 0xf, (int) a[2], nr == arch.compat.socketpair()));
+            } else if (nr == arch.compat.socketcall() && (a[0] == 1 || a[0] == 8)) {
+                // socketcall(SYS_SOCKET or SYS_SOCKETPAIR, u32 args[]): the arguments are in memory.
+                ByteBuffer b = ByteBuffer.wrap(t.read(a[1] & 0xFFFF_FFFFL, 12)).order(ByteOrder.LITTLE_ENDIAN);
+                if (b.remaining() == 12) {
+                    out.add(new Need.Socket(b.getInt(), b.getInt() & 0xf, b.getInt(), a[0] == 8));
+                }
+            }
+            return out;
+        }
+        if (arch.x32SyscallBit != 0 && (nr & arch.x32SyscallBit) != 0) {
+            int plain = nr & ~arch.x32SyscallBit;
+            if (plain == arch.socket || plain == arch.socketpair) {
+                out.add(new Need.Socket((int) a[0], (int) a[1] & 0xf, (int) a[2], plain == arch.socketpair));
+            }
+            return out;
+        }
+        String name = names.get(nr);
         if (name == null) {
             return out;
         }

@@ -82,6 +82,29 @@ class LearnModeTest {
         assertEquals("open denied, socket ok", untouched.stdout().strip(), untouched.describe());
     }
 
+    /** The kinds of socket a process creates through the x32 and i386 syscall ABIs are learned too, and held to. */
+    @Test
+    void socketsMadeThroughEverySyscallAbiAreLearned(@TempDir Path tmp) throws Exception {
+        Path policy = tmp.resolve("policy.json");
+        String[] workload = {"native-socket", "16", "3", "0", "x32-socket", "1", "5", "0", "i386-socket", "10", "2", "0",
+                "i386-socketcall", "1", "2", "0"};
+        SandboxedJvm.Result learn = learning(policy).jvmOptions("--enable-native-access=ALL-UNNAMED")
+                .classpath(Probes.testClasses()).run("dev.landlockagent.it.probe.SocketProbe", workload);
+        assertLearned(learn, policy);
+        String json = Files.readString(policy);
+        for (String kind : List.of("{\"domain\": \"netlink\", \"type\": \"raw\", \"protocol\": \"route\"}",
+                "{\"domain\": \"unix\", \"type\": \"seqpacket\"}", "{\"domain\": \"inet6\", \"type\": \"dgram\", \"protocol\": \"udp\"}",
+                "{\"domain\": \"unix\", \"type\": \"dgram\"}")) {
+            assertTrue(json.contains(kind), kind + " in " + json);
+        }
+        SandboxedJvm.Result enforced = SandboxedJvm.withPolicy(policy).jvmOptions("--enable-native-access=ALL-UNNAMED")
+                .classpath(Probes.testClasses()).run("dev.landlockagent.it.probe.SocketProbe", workload);
+        assertEquals(4, enforced.stdout().lines().filter(l -> l.startsWith("RESULT") && l.contains(" OK")).count(), enforced.describe());
+        SandboxedJvm.Result other = SandboxedJvm.withPolicy(policy).jvmOptions("--enable-native-access=ALL-UNNAMED")
+                .classpath(Probes.testClasses()).run("dev.landlockagent.it.probe.SocketProbe", "x32-socket", "1", "1", "0");
+        assertTrue(other.stdout().contains("DENIED"), "a kind the run never made: " + other.describe());
+    }
+
     @Test
     void whatAShellChildReadsIsLearnedWithTheChildNamed(@TempDir Path tmp) throws Exception {
         Path read = Files.writeString(tmp.resolve("read.txt"), "secret");
@@ -121,6 +144,29 @@ class LearnModeTest {
         SandboxedJvm.Result r = jvm.await();
         assertTrue(r.stderr().contains("landlock-agent: learn: wrote " + policy), r.describe());
         assertTrue(Files.readString(policy).contains("/usr/bin/sleep"), "what the children ran: " + Files.readString(policy));
+    }
+
+    /** No root needed: as an ordinary user, the supervisor reads the JVM (its child names it ptracer) and the filter takes no_new_privs. */
+    @Test
+    void anOrdinaryUserLearnsToo() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "learn-as-user");
+        try {
+            Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Path read = Files.writeString(dir.resolve("read.txt"), "as nobody");
+            Path policy = dir.resolve("policy.json");
+            SandboxedJvm.Result learn = learning(policy).asUser(65534, 65534).classpath(Probes.testClasses())
+                    .run(ShellCat.class.getName(), read.toString());
+            assertEquals("child said: as nobody; exit 0", learn.stdout().strip(), learn.describe());
+            assertLearned(learn, policy);
+            assertTrue(Files.readString(dir.resolve("policy.report.md")).contains("child process `cat " + read + "`"),
+                    Files.readString(dir.resolve("policy.report.md")));
+            SandboxedJvm.Result enforced = SandboxedJvm.withPolicy(policy).asUser(65534, 65534).classpath(Probes.testClasses())
+                    .run(ShellCat.class.getName(), read.toString());
+            assertEquals("child said: as nobody; exit 0", enforced.stdout().strip(), enforced.describe());
+            assertNoDenials(enforced);
+        } finally {
+            deleteTree(dir);
+        }
     }
 
     /** A second run with more work merges into the first policy and says what it added; it never loses a rule. */

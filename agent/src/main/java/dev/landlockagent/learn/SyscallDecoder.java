@@ -108,9 +108,9 @@ final class SyscallDecoder {
             case "mknodat" -> make(t, tgid, (int) a[0], a[1], nodeRight((int) a[2]), out);
             case "symlink" -> make(t, tgid, AT_FDCWD, a[1], AccessFs.MAKE_SYM, out);
             case "symlinkat" -> make(t, tgid, (int) a[1], a[2], AccessFs.MAKE_SYM, out);
-            case "rmdir" -> remove(t, tgid, AT_FDCWD, a[0], out);
-            case "unlink" -> remove(t, tgid, AT_FDCWD, a[0], out);
-            case "unlinkat" -> remove(t, tgid, (int) a[0], a[1], out);
+            case "rmdir" -> remove(t, tgid, AT_FDCWD, a[0], true, out);
+            case "unlink" -> remove(t, tgid, AT_FDCWD, a[0], false, out);
+            case "unlinkat" -> remove(t, tgid, (int) a[0], a[1], ((int) a[2] & AT_REMOVEDIR) != 0, out);
             case "rename" -> rename(t, tgid, AT_FDCWD, a[0], AT_FDCWD, a[1], 0, out);
             case "renameat" -> rename(t, tgid, (int) a[0], a[1], (int) a[2], a[3], 0, out);
             case "renameat2" -> rename(t, tgid, (int) a[0], a[1], (int) a[2], a[3], (int) a[4], out);
@@ -293,12 +293,18 @@ final class SyscallDecoder {
         }
     }
 
-    private void remove(Tracee t, long tgid, int dirfd, long pathAddress, List<Need> out) throws IOException {
+    /**
+     * unlink(2), rmdir(2). Removing what does not exist needs the right too: the application means
+     * to remove it, and on the next run it may be there (a server removes its stale socket file
+     * before it binds the socket again).
+     */
+    private void remove(Tracee t, long tgid, int dirfd, long pathAddress, boolean folder, List<Need> out) throws IOException {
         Path path = resolve(t, tgid, dirfd, t.readPath(pathAddress));
-        if (!exists(path) || path.getParent() == null) {
+        if (path.getParent() == null || !Files.isDirectory(path.getParent())) {
             return;
         }
-        out.add(new Need.OnPath(path.getParent(), removeRight(path).mask()));
+        AccessFs right = exists(path) ? removeRight(path) : folder ? AccessFs.REMOVE_DIR : AccessFs.REMOVE_FILE;
+        out.add(new Need.OnPath(path.getParent(), right.mask()));
     }
 
     private void rename(Tracee t, long tgid, int oldDir, long oldAddress, int newDir, long newAddress, int flags,

@@ -1,7 +1,6 @@
 package dev.landlockagent.learn;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,7 @@ final class Tracee {
     private static final int PATH_MAX = 4096;
 
     private final int tid;
-    private RandomAccessFile mem;
+    private java.nio.channels.FileChannel mem;
     private long tgid = -1;
 
     Tracee(int tid) {
@@ -45,19 +44,16 @@ final class Tracee {
 
     private byte[] readOnce(long address, int length) throws IOException {
         if (mem == null) {
-            mem = new RandomAccessFile(proc("mem").toFile(), "r");
+            mem = java.nio.channels.FileChannel.open(proc("mem"), java.nio.file.StandardOpenOption.READ);
         }
-        byte[] out = new byte[length];
-        int done = 0;
-        while (done < length) {
-            mem.seek(address + done);
-            int n = mem.read(out, done, length - done);
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(length);
+        while (out.hasRemaining()) {
+            int n = mem.read(out, address + out.position()); // one pread(2)
             if (n <= 0) {
                 break;
             }
-            done += n;
         }
-        return done == length ? out : java.util.Arrays.copyOf(out, done);
+        return out.position() == length ? out.array() : java.util.Arrays.copyOf(out.array(), out.position());
     }
 
     /** The NUL-terminated string at {@code address}, read a page at a time (never past a mapped page). */

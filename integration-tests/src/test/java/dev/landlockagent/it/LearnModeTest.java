@@ -82,27 +82,30 @@ class LearnModeTest {
         assertEquals("open denied, socket ok", untouched.stdout().strip(), untouched.describe());
     }
 
-    /** The kinds of socket a process creates through the x32 and i386 syscall ABIs are learned too, and held to. */
+    /**
+     * The kinds of socket a 32-bit (i386) process creates are learned too, and held to, as those of
+     * the JVM's own ABI. (x32 needs a kernel built with it; i386's socketcall is denied whatever the
+     * policy: its arguments are in memory no filter can read.)
+     */
     @Test
-    void socketsMadeThroughEverySyscallAbiAreLearned(@TempDir Path tmp) throws Exception {
+    void socketsMadeThroughThe32BitAbiAreLearnedToo(@TempDir Path tmp) throws Exception {
         Path policy = tmp.resolve("policy.json");
-        String[] workload = {"native-socket", "16", "3", "0", "x32-socket", "1", "5", "0", "i386-socket", "10", "2", "0",
-                "i386-socketcall", "1", "2", "0"};
+        String probe = "dev.landlockagent.it.probe.SocketProbe";
+        String[] workload = {"native-socket", "16", "3", "0", "i386-socket", "10", "2", "0"};
         SandboxedJvm.Result learn = learning(policy).jvmOptions("--enable-native-access=ALL-UNNAMED")
-                .classpath(Probes.testClasses()).run("dev.landlockagent.it.probe.SocketProbe", workload);
+                .classpath(Probes.testClasses()).run(probe, workload);
         assertLearned(learn, policy);
         String json = Files.readString(policy);
         for (String kind : List.of("{\"domain\": \"netlink\", \"type\": \"raw\", \"protocol\": \"route\"}",
-                "{\"domain\": \"unix\", \"type\": \"seqpacket\"}", "{\"domain\": \"inet6\", \"type\": \"dgram\", \"protocol\": \"udp\"}",
-                "{\"domain\": \"unix\", \"type\": \"dgram\"}")) {
+                "{\"domain\": \"inet6\", \"type\": \"dgram\", \"protocol\": \"udp\"}")) {
             assertTrue(json.contains(kind), kind + " in " + json);
         }
         SandboxedJvm.Result enforced = SandboxedJvm.withPolicy(policy).jvmOptions("--enable-native-access=ALL-UNNAMED")
-                .classpath(Probes.testClasses()).run("dev.landlockagent.it.probe.SocketProbe", workload);
-        assertEquals(4, enforced.stdout().lines().filter(l -> l.startsWith("RESULT") && l.contains(" OK")).count(), enforced.describe());
+                .classpath(Probes.testClasses()).run(probe, workload);
+        assertEquals(2, enforced.stdout().lines().filter(l -> l.startsWith("RESULT") && l.contains(" OK")).count(), enforced.describe());
         SandboxedJvm.Result other = SandboxedJvm.withPolicy(policy).jvmOptions("--enable-native-access=ALL-UNNAMED")
-                .classpath(Probes.testClasses()).run("dev.landlockagent.it.probe.SocketProbe", "x32-socket", "1", "1", "0");
-        assertTrue(other.stdout().contains("DENIED"), "a kind the run never made: " + other.describe());
+                .classpath(Probes.testClasses()).run(probe, "i386-socket", "1", "5", "0");
+        assertTrue(other.stdout().contains("DENIED errno 13"), "a kind the run never made: " + other.describe());
     }
 
     @Test
@@ -441,21 +444,30 @@ class LearnModeTest {
 
     @Test
     void aSuggestRunEnforcesThePolicyAndWritesTheRulesThatWouldHaveAllowedItsDenials(@TempDir Path tmp) throws Exception {
-        Path read = Files.writeString(tmp.resolve("read.txt"), "x");
-        Path policy = Files.writeString(tmp.resolve("policy.json"), "{\"version\": 1}");
-        SandboxedJvm.Result r = Probes.run(SandboxedJvm.withAgentArgument("suggest:" + policy), "read", read.toString());
-        assertTrue(r.stdout().contains("RESULT read " + read + " DENIED"), "the policy is enforced: " + r.describe());
+        Path sample = SamplesTest.sample("file-worker");
+        String rules = """
+                {"version": 1,
+                 "filesystem": [{"path": "%s", "allow": ["read"]}, {"path": "%s", "allow": ["read", "write"]}]%s}
+                """;
+        Path policy = Files.writeString(tmp.resolve("policy.json"), rules.formatted(sample.resolve("input"), sample.resolve("output"), ""));
+        SandboxedJvm.Result r = sample("file-worker", "suggest:" + policy, "input", "output", "/etc/hostname").await();
+        assertTrue(r.stdout().contains("fox.txt: 9 words"), r.describe());
+        assertTrue(r.stdout().contains("cannot read /etc/hostname: java.nio.file.AccessDeniedException"), "enforced: " + r.describe());
         assertTrue(r.stderr().contains("landlock-agent: suggest: 1 kind(s) of denial"), r.describe());
         String fragment = Files.readString(tmp.resolve("policy.suggested.json"));
-        assertTrue(fragment.contains("{\"path\": \"" + read + "\", \"allow\": [\"read\"]}"), fragment);
+        assertTrue(fragment.contains("{\"path\": \"/etc/hostname\", \"allow\": [\"read\"]}"), fragment);
         String report = Files.readString(tmp.resolve("policy.suggested.md"));
-        assertTrue(report.contains("| main |") && report.contains("dev.landlockagent.it.probe.Probe."), report);
-        assertFalse(Files.readString(policy).contains("read.txt"), "the policy itself is the operator's to change");
+        assertTrue(report.contains("| main |") && report.contains("dev.landlockagent.samples.fileworker.WordCount.main (WordCount.java:"),
+                report);
+        assertFalse(Files.readString(policy).contains("hostname"), "the policy itself is the operator's to change");
 
-        SandboxedJvm.Result withFragment = Probes.run(SandboxedJvm.withPolicy(tmp.resolve("policy.suggested.json")),
-                "read", read.toString());
-        assertTrue(withFragment.stdout().contains("RESULT read " + read + " OK"), "the fragment is a valid policy: " + withFragment.describe());
-        assertNoDenials(withFragment);
+        Files.writeString(policy, rules.formatted(sample.resolve("input"), sample.resolve("output"), "")
+                .replace("]}]", "]}, {\"path\": \"/etc/hostname\", \"allow\": [\"read\"]}]"));
+        SandboxedJvm.Result fixed = sample("file-worker", "suggest:" + policy, "input", "output", "/etc/hostname").await();
+        assertFalse(fixed.stdout().contains("cannot read /etc/hostname"), "the suggested rule lets it through: " + fixed.describe());
+        assertTrue(fixed.stderr().contains("landlock-agent: suggest: nothing was denied"), fixed.describe());
+        SandboxedJvm.Result valid = Probes.run(SandboxedJvm.withPolicy(tmp.resolve("policy.suggested.json")), "pid");
+        assertEquals(0, valid.exitCode(), "the fragment is a valid policy: " + valid.describe());
     }
 
     private static String sql(int port, String db) throws Exception {

@@ -60,7 +60,7 @@ final class Bench {
     }
 
     /**
-     * A jar holding only the programs (Hello, FirstSocket): the same small class path on both
+     * A jar holding only the programs (Hello, FirstSocket, FileOpens): the same small class path on both
      * sides, without JMH's 3 MB in it.
      */
     static synchronized Path programsJar() throws IOException {
@@ -68,7 +68,7 @@ final class Bench {
             Path jar = tempDir("landlock-programs-").resolve("programs.jar");
             try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar))) {
                 for (Class<?> c : List.of(dev.landlockagent.bench.programs.Hello.class,
-                        dev.landlockagent.bench.programs.FirstSocket.class)) {
+                        dev.landlockagent.bench.programs.FirstSocket.class, dev.landlockagent.bench.programs.FileOpens.class)) {
                     String entry = c.getName().replace('.', '/') + ".class";
                     out.putNextEntry(new java.util.jar.JarEntry(entry));
                     try (java.io.InputStream in = c.getClassLoader().getResourceAsStream(entry)) {

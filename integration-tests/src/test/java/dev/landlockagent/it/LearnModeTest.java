@@ -372,14 +372,7 @@ class LearnModeTest {
 
     @Test
     void theHttpClientSampleLearnedFetchesFromItsServerAndNoOtherPort(@TempDir Path tmp) throws Exception {
-        com.sun.net.httpserver.HttpServer local = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 8);
-        local.createContext("/", e -> {
-            e.sendResponseHeaders(200, 2);
-            e.getResponseBody().write("ok".getBytes());
-            e.close();
-        });
-        local.start();
+        com.sun.net.httpserver.HttpServer local = SamplesTest.okServer();
         try {
             int port = local.getAddress().getPort();
             Path policy = tmp.resolve("policy.json");

@@ -77,8 +77,8 @@ class SamplesTest {
         }
     }
 
-    @Test
-    void httpClientFetchesFromItsPortAndIsDeniedEverythingElse(@TempDir Path tmp) throws Exception {
+    /** A loopback HTTP server that answers "ok" to everything: what the http-client sample fetches from. */
+    static HttpServer okServer() throws IOException {
         HttpServer local = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
         local.createContext("/", e -> {
             e.sendResponseHeaders(200, 2);
@@ -86,6 +86,12 @@ class SamplesTest {
             e.close();
         });
         local.start();
+        return local;
+    }
+
+    @Test
+    void httpClientFetchesFromItsPortAndIsDeniedEverythingElse(@TempDir Path tmp) throws Exception {
+        HttpServer local = okServer();
         try {
             int port = local.getAddress().getPort();
             int other = freePort();

@@ -81,6 +81,8 @@ final class LearnStart {
         } catch (SyscallException e) {
             throw new StartupFailure("the learn run cannot record this JVM: " + e.getMessage()
                     + " (seccomp user notification needs Linux 5.7 or later, and no seccomp profile that forbids it)", e);
+        } catch (java.io.IOException e) {
+            throw new StartupFailure("the learn run cannot record this JVM: " + e.getMessage(), e);
         }
         nativeAccess.close();
         return true;

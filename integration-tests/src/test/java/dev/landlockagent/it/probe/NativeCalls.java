@@ -274,6 +274,18 @@ final class NativeCalls {
         return (long) machineCode(INT80_32).invokeExact(nr, a, b, c);
     }
 
+    /** open(path, O_RDONLY) through the i386 ABI (int 0x80, number 5); the path lives below 4 GiB. Closes what it opened. */
+    static long i386Open(String path) throws Throwable {
+        MemorySegment page = below4GiB();
+        byte[] bytes = (path + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        MemorySegment.copy(bytes, 0, page.reinterpret(4096), ValueLayout.JAVA_BYTE, 0, bytes.length);
+        long fd = (long) machineCode(INT80_32).invokeExact(5L, page.address(), 0L, 0L);
+        if (fd >= 0) {
+            long closed = (long) machineCode(INT80_32).invokeExact(6L, fd, 0L, 0L);
+        }
+        return fd;
+    }
+
     /** socketcall(SYS_SOCKET, args) through the i386 ABI; the arguments live below 4 GiB. */
     static long i386Socketcall(int domain, int type, int protocol) throws Throwable {
         MemorySegment args = below4GiB();

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  * Creates sockets every way a Java program can and reports each as a RESULT line (see
  * {@link Probe}). Commands: {@code api NAME PORT} for each public JDK socket API
  * ({@link #API_NAMES}), {@code native-socket D T P}, {@code native-socketpair D T P},
- * {@code io-uring}, {@code x32-socket D T P}, {@code i386-socket D T P}, {@code i386-socketcall D T P},
+ * {@code io-uring}, {@code i386-open PATH}, {@code x32-socket D T P}, {@code i386-socket D T P}, {@code i386-socketcall D T P},
  * {@code accept-inherited}, {@code addrform PORT} (a v4-mapped inet6 TCP connection turned into an inet
  * socket with IPV6_ADDRFORM), {@code child CMD...} (runs a process and reports its exit status).
  */
@@ -53,6 +53,10 @@ public final class SocketProbe {
                     report("native-socketpair " + d + " " + t + " " + p, errnoOutcome(NativeCalls.socketpair(d, t, p)));
                 }
                 case "io-uring" -> report("io-uring", errnoOutcome(NativeCalls.ioUringSetup()));
+                case "i386-open" -> {
+                    String path = args[++i];
+                    report("i386-open " + path, errnoOutcome(NativeCalls.i386Open(path)));
+                }
                 case "x32-socket", "i386-socket", "i386-socketcall" -> {
                     String cmd = args[i];
                     int d = Integer.parseInt(args[++i]);

@@ -76,7 +76,7 @@ final class LearnStart {
         System.err.println(LearnRun.banner(argument));
         System.err.flush();
         try {
-            new LearnRun(new LearnRun.Setup(argument, facts.javaHome(), agentJar, baseline, substitutions, abi, null), sys)
+            new LearnRun(new LearnRun.Setup(argument, facts.javaHome(), agentJar, baseline, substitutions, abi), sys)
                     .start(ThisJvm.pid());
         } catch (SyscallException e) {
             throw new StartupFailure("the learn run cannot record this JVM: " + e.getMessage()

@@ -32,7 +32,7 @@ public final class LearnRun {
 
     /** What the supervisor must know: where to write, the baseline, the substitutions, the kernel's ABI. */
     public record Setup(LearnArgument argument, Path javaHome, Path agentJar, List<Grant> baseline,
-                        Map<String, Path> substitutions, int abi, String existingPolicyOrigin) {
+                        Map<String, Path> substitutions, int abi) {
     }
 
     private static final long EXIT_WAIT_SECONDS = 20;

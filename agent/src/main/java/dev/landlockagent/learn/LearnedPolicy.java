@@ -3,6 +3,7 @@ package dev.landlockagent.learn;
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.linux.SocketNames;
+import dev.landlockagent.plan.Planner;
 import dev.landlockagent.policy.AccessNames;
 import dev.landlockagent.policy.JsonReader;
 import dev.landlockagent.policy.JsonTree;
@@ -41,8 +42,6 @@ import java.util.TreeMap;
  */
 final class LearnedPolicy {
     static final int FOLDER_THRESHOLD = 8;
-    private static final List<String> HOSTS_FILES = List.of("/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf");
-    private static final String RESOLVER_FILE = "/etc/resolv.conf";
     private static final String[] SCOPES = {"abstract-unix-socket", "signal"};
 
     record Context(LearnArgument argument, List<LearnRun.Grant> baseline, Map<String, Path> substitutions, int abi,
@@ -210,11 +209,13 @@ final class LearnedPolicy {
             dnsOrigin = pathOrigins.get(hosts);
         }
         if (dns != null) {
-            for (String f : HOSTS_FILES) {
+            for (String f : Planner.HOSTS_FILES) { // what "dns" allows (the planner's own lists)
                 files.remove(real(Path.of(f)));
             }
             if (resolver) {
-                files.remove(real(Path.of(RESOLVER_FILE)));
+                for (String f : Planner.RESOLVER_FILES) {
+                    files.remove(real(Path.of(f)));
+                }
             }
         }
         collapseReadFolders();

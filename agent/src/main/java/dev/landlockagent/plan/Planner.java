@@ -30,9 +30,9 @@ import java.util.List;
  */
 public final class Planner {
     /** What glibc reads to resolve a name from the hosts file; "dns": "hosts" (and true) allows them. */
-    static final List<String> HOSTS_FILES = List.of("/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf");
+    public static final List<String> HOSTS_FILES = List.of("/etc/hosts", "/etc/nsswitch.conf", "/etc/host.conf", "/etc/gai.conf");
     /** What it reads to ask DNS servers too; "dns": true. */
-    static final List<String> RESOLVER_FILES = List.of("/etc/resolv.conf");
+    public static final List<String> RESOLVER_FILES = List.of("/etc/resolv.conf");
 
     private final Policy policy;
     private final KernelInfo kernel;

@@ -103,12 +103,17 @@ final class ReExecutedJvm {
             this.folder = folder;
         }
 
+        /** The name JFR gives its shutdown hook ({@code jdk.jfr.internal.ShutdownHook}). */
+        static final String JFR_HOOK = "JFR Shutdown Hook";
+
         /**
-         * JFR's own shutdown hook empties its repository folder in this one meanwhile: while
-         * only folders are left, wait for it, for at most two seconds.
+         * JFR's own shutdown hook, started with this one, dumps its recordings and then empties its
+         * repository folder in this one: join it first (bounded, as a dump of a large recording may
+         * take a while), then, while only folders are left, wait for at most two more seconds.
          */
         @Override
         public void run() {
+            awaitJfrHook(10_000);
             long deadline = System.nanoTime() + 2_000_000_000L;
             while (true) {
                 try {
@@ -124,6 +129,19 @@ final class ReExecutedJvm {
                         return;
                     }
                 } catch (java.io.IOException | RuntimeException e) {
+                    return;
+                }
+            }
+        }
+
+        private static void awaitJfrHook(long millis) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (JFR_HOOK.equals(t.getName()) && t != Thread.currentThread()) {
+                    try {
+                        t.join(millis);
+                    } catch (InterruptedException stop) {
+                        Thread.currentThread().interrupt();
+                    }
                     return;
                 }
             }

@@ -71,6 +71,13 @@ public final class Startup implements Consumer<Handoff> {
             dev.landlockagent.explain.Suggestions.enable(learn.suggestions(), learn.suggestionsReport());
             agentArgument = learn.policy().toString();
         }
+        if (markerValue == null && learn == null && dev.landlockagent.learn.LearnRun.recordsThisJvm(ThisJvm.pid())) {
+            // A copy bundled in the application's jar, after the -javaagent that started a learn run.
+            System.err.println("landlock-agent: LEARN RUN: the agent bundled in " + agentJar
+                    + " does not confine this JVM while it is recorded");
+            System.err.flush();
+            return;
+        }
         if (markerValue == null) {
             new FirstJvm(agentArgument, inst, agentJar, 0, null).confine();
             return;

@@ -35,6 +35,12 @@ public final class LearnRun {
                         Map<String, Path> substitutions, int abi) {
     }
 
+    /**
+     * Set once this JVM is recorded: the supervisor's pid. A copy of the agent bundled in the
+     * application's jar ({@code Launcher-Agent-Class}) reads it to stand down ({@link #recordsThisJvm}).
+     */
+    public static final String SUPERVISOR_PROPERTY = "landlock.learn.supervisor";
+    private static final String SUPERVISOR_MAIN = "dev.landlockagent.launch.ToolEntry learn-supervisor";
     private static final long EXIT_WAIT_SECONDS = 20;
 
     private final Setup setup;
@@ -87,6 +93,41 @@ public final class LearnRun {
         answers.setDaemon(true);
         answers.start();
         Runtime.getRuntime().addShutdownHook(new Thread(this::finish, "landlock-agent-learn-exit"));
+        System.setProperty(SUPERVISOR_PROPERTY, Long.toString(supervisor.pid()));
+    }
+
+    /**
+     * Whether a learn run records this JVM (process {@code pid}), as {@link #SUPERVISOR_PROPERTY}
+     * says and the kernel confirms: the named process is this one's child and runs the supervisor,
+     * and this process has a seccomp filter. A property set on the command line without a learn run
+     * confirms nothing, and the application's own code runs only after the agents it could fool.
+     */
+    public static boolean recordsThisJvm(long pid) {
+        String value = System.getProperty(SUPERVISOR_PROPERTY);
+        if (value == null) {
+            return false;
+        }
+        long supervisorPid;
+        try {
+            supervisorPid = Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        return supervisorPid > 0 && Tracee.parent(supervisorPid) == pid
+                && Tracee.commandLine(supervisorPid).endsWith(SUPERVISOR_MAIN) && filtered();
+    }
+
+    private static boolean filtered() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Seccomp:")) {
+                    return line.substring(8).trim().equals("2");
+                }
+            }
+        } catch (IOException e) {
+            // no /proc: not confirmed
+        }
+        return false;
     }
 
     private Process startSupervisor() throws IOException {
@@ -96,7 +137,8 @@ public final class LearnRun {
                 "--enable-native-access=ALL-UNNAMED",
                 "-Djava.io.tmpdir=" + System.getProperty("java.io.tmpdir"),
                 "-Duser.home=" + System.getProperty("user.home"),
-                "-cp", setup.agentJar().toString(), "dev.landlockagent.launch.ToolEntry", "learn-supervisor"));
+                "-cp", setup.agentJar().toString()));
+        command.addAll(List.of(SUPERVISOR_MAIN.split(" ")));
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");

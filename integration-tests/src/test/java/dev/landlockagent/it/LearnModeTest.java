@@ -380,6 +380,49 @@ class LearnModeTest {
         assertTrue(other.stdout().contains("cannot read /etc/hostname: java.nio.file.AccessDeniedException"), other.describe());
     }
 
+    /**
+     * The self-sandboxed sample bundles the agent (Launcher-Agent-Class): under a learn run the
+     * bundled copy stands down, because the kernel confirms a supervisor records the JVM; a
+     * property that only claims one does not make it stand down.
+     */
+    @Test
+    void theSelfSandboxedSampleIsLearnedUnconfinedAndItsBundledAgentStillConfinesOtherwise(@TempDir Path tmp) throws Exception {
+        Path data = Files.writeString(tmp.resolve("data.txt"), "twelve bytes");
+        Path beside = Files.writeString(tmp.resolve("beside.txt"), "beside");
+        Path policy = tmp.resolve("policy.json");
+        String bundled = "[landlock-agent] INFO confined by " + SamplesTest.jar("self-sandboxed") + "!/policy.json";
+        SandboxedJvm.Result learn = sample("self-sandboxed", "learn:" + policy, data.toString()).await();
+        assertEquals(0, learn.exitCode(), learn.describe());
+        assertTrue(learn.stdout().contains("read " + data + ": 12 bytes"), learn.describe());
+        assertTrue(learn.stderr().contains("landlock-agent: LEARN RUN: the agent bundled in " + SamplesTest.jar("self-sandboxed")
+                + " does not confine this JVM while it is recorded"), learn.describe());
+        assertFalse(learn.stderr().contains(bundled), learn.describe());
+        assertLearned(learn, policy);
+        assertTrue(Files.readString(policy).contains("data.txt"), Files.readString(policy));
+
+        // the learned policy, enforced on the sample's classes (the bundled copy runs only with -jar)
+        for (Path file : List.of(data, beside)) {
+            SandboxedJvm.Result enforced = SandboxedJvm.unconfined().workingDirectory(SamplesTest.sample("self-sandboxed")).start(List.of(
+                    SandboxedJvm.java().toString(), "-javaagent:" + SandboxedJvm.defaultAgentJar() + "=" + policy,
+                    "-cp", SamplesTest.jar("self-sandboxed").toString(), "dev.landlockagent.samples.selfsandboxed.SelfSandboxed",
+                    file.toString())).await();
+            assertEquals(0, enforced.exitCode(), enforced.describe());
+            if (file.equals(data)) {
+                assertTrue(enforced.stdout().contains("read " + data + ": 12 bytes"), enforced.describe());
+                assertNoDenials(enforced);
+            } else {
+                assertTrue(enforced.stdout().contains("cannot read " + beside), enforced.describe());
+            }
+        }
+
+        // without a learn run, a claimed supervisor (this test's own pid) changes nothing
+        SandboxedJvm.Result claimed = SandboxedJvm.unconfined().workingDirectory(SamplesTest.sample("self-sandboxed")).start(List.of(
+                SandboxedJvm.java().toString(), "-Dlandlock.learn.supervisor=" + ProcessHandle.current().pid(),
+                "-jar", SamplesTest.jar("self-sandboxed").toString(), data.toString())).await();
+        assertTrue(claimed.stderr().contains(bundled), claimed.describe());
+        assertTrue(claimed.stdout().contains("cannot read " + data), claimed.describe());
+    }
+
     @Test
     void theHttpServerSampleLearnedServesItsFolderAndNothingBesideIt(@TempDir Path tmp) throws Exception {
         Path policy = tmp.resolve("policy.json");

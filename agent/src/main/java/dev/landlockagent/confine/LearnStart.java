@@ -9,16 +9,15 @@ import dev.landlockagent.linux.Syscalls;
 import dev.landlockagent.log.Logs;
 import dev.landlockagent.plan.JvmBaseline;
 import dev.landlockagent.plan.JvmFacts;
-import dev.landlockagent.policy.JsonReader;
 import dev.landlockagent.policy.Policy;
 import dev.landlockagent.policy.PolicyContext;
 import dev.landlockagent.policy.PolicyParser;
+import dev.landlockagent.policy.Substitutions;
 
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -37,11 +36,12 @@ final class LearnStart {
         Path mainJar = ThisJvm.mainJar();
         Path appDir = mainJar == null ? null : mainJar.toAbsolutePath().getParent();
         LaunchEnvironment env = LaunchEnvironment.ofThisProcess();
+        PolicyContext context = PolicyContext.ofThisJvm(appDir, argument.policy().getParent(), env.variables());
         if (Files.exists(argument.policy())) {
             byte[] bytes = Files.readAllBytes(argument.policy());
             String origin = argument.policy().toString();
-            Policy policy = PolicyParser.parse(bytes, origin, PolicyContext.ofThisJvm(appDir, argument.policy().getParent(), env.variables()));
-            if (PolicyParser.forbidsLearning(JsonReader.read(bytes, origin))) {
+            Policy policy = PolicyParser.parse(bytes, origin, context);
+            if (!policy.learning()) {
                 if (policy.compatibility() == Policy.Compatibility.STRICT) {
                     throw new StartupFailure("policy " + origin + " says \"learning\": false, so no learn run may write"
                             + " into it; run without learn: to be confined by it, or learn into another file");
@@ -58,14 +58,7 @@ final class LearnStart {
         for (JvmBaseline.Entry e : JvmBaseline.entries(facts)) {
             baseline.add(new LearnRun.Grant(e.path(), e.access()));
         }
-        Map<String, Path> substitutions = new LinkedHashMap<>();
-        substitutions.put("java.home", facts.javaHome());
-        substitutions.put("java.io.tmpdir", Path.of(System.getProperty("java.io.tmpdir")));
-        substitutions.put("user.home", Path.of(System.getProperty("user.home")));
-        substitutions.put("user.dir", Path.of(System.getProperty("user.dir")));
-        if (appDir != null) {
-            substitutions.put("app.dir", appDir);
-        }
+        Map<String, Path> substitutions = Substitutions.values(context);
         Syscalls sys = linking.await();
         int abi;
         try {

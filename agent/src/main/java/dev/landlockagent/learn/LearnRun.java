@@ -119,15 +119,10 @@ public final class LearnRun {
 
     private static boolean filtered() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Seccomp:")) {
-                    return line.substring(8).trim().equals("2");
-                }
-            }
+            return Tracee.statusField(Path.of("/proc/self/status"), "Seccomp:") == 2; // SECCOMP_MODE_FILTER
         } catch (IOException e) {
-            // no /proc: not confirmed
+            return false; // no /proc: not confirmed
         }
-        return false;
     }
 
     private Process startSupervisor() throws IOException {

@@ -4,9 +4,11 @@ import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.linux.SocketNames;
 import dev.landlockagent.plan.Planner;
+import dev.landlockagent.plan.SocketKind;
 import dev.landlockagent.policy.AccessNames;
 import dev.landlockagent.policy.JsonReader;
 import dev.landlockagent.policy.JsonTree;
+import dev.landlockagent.policy.Policy;
 import dev.landlockagent.policy.PolicyContext;
 import dev.landlockagent.policy.PolicyException;
 import dev.landlockagent.policy.PolicyParser;
@@ -359,7 +361,7 @@ final class LearnedPolicy {
     }
 
     @SuppressWarnings("unchecked")
-    private void merge(Map<String, Object> root) {
+    private void merge(Map<String, Object> root) throws IOException {
         Object fs = root.get("filesystem");
         if (!"unrestricted".equals(fs)) {
             List<Object> rules = fs instanceof List<?> l ? (List<Object>) l : new ArrayList<>();
@@ -563,27 +565,31 @@ final class LearnedPolicy {
         changes.add(new Change("\"network\": {\"" + transport + "\": {\"" + direction + "\": [" + port + "]}}", "added", origin));
     }
 
-    /** Socket kinds: listed only where {@code network} and {@code dns} do not already imply them. */
+    /**
+     * Socket kinds: listed only where {@code network} and {@code dns} do not already allow them, as
+     * the planner reads the policy merged so far ({@link Planner#impliedSocketKinds}).
+     */
     @SuppressWarnings("unchecked")
-    private void socketRules(Map<String, Object> root) {
+    private void socketRules(Map<String, Object> root) throws IOException {
         Object was = root.get("sockets");
         if ("unrestricted".equals(was)) {
             return;
         }
-        List<List<Integer>> implied = implied(root);
+        Policy merged = parse(JsonTree.print(root));
+        List<SocketKind> implied = Planner.impliedSocketKinds(merged);
+        List<SocketKind> dns = Planner.dnsSocketKinds(merged);
         List<Object> rules = was instanceof List<?> l ? (List<Object>) l : null;
         for (Map.Entry<List<Integer>, Recording.Origin> s : sockets.entrySet()) {
             List<Integer> k = s.getKey();
-            boolean covered = rules == null ? implied.stream().anyMatch(i -> matches(i, k)) : listed(rules, k)
-                    || dnsKinds(root).stream().anyMatch(i -> matches(i, k));
+            boolean covered = rules == null ? matchesAny(implied, k) : listed(rules, k) || matchesAny(dns, k);
             if (covered) {
                 continue;
             }
             if (rules == null) {
                 rules = new ArrayList<>();
-                for (List<Integer> i : implied) {
-                    if (!dnsKinds(root).contains(i)) {
-                        rules.add(socketNode(i));
+                for (SocketKind i : implied) {
+                    if (!dns.contains(i)) {
+                        rules.add(socketNode(List.of(i.domain(), i.type(), i.protocol() == null ? -1 : i.protocol())));
                     }
                 }
                 root.put("sockets", rules);
@@ -593,9 +599,10 @@ final class LearnedPolicy {
         }
     }
 
-    private static boolean matches(List<Integer> rule, List<Integer> kind) {
-        return rule.get(0).equals(kind.get(0)) && rule.get(1).equals(kind.get(1))
-                && (rule.get(2) == -1 || rule.get(2).equals(kind.get(2)));
+    /** Recorded kinds carry the protocol socket(2) was given; -1 stands for any. */
+    private static boolean matchesAny(List<SocketKind> kinds, List<Integer> k) {
+        return kinds.stream().anyMatch(i -> k.get(2) == -1 ? i.protocol() == null && i.domain() == k.get(0) && i.type() == k.get(1)
+                : i.matches(k.get(0), k.get(1), k.get(2)));
     }
 
     private static boolean listed(List<Object> rules, List<Integer> kind) {
@@ -639,49 +646,15 @@ final class LearnedPolicy {
         return node;
     }
 
-    /** What an absent "sockets" allows: the kinds "network" implies, and those of "dns": true (docs/policy.md). */
-    @SuppressWarnings("unchecked")
-    private static List<List<Integer>> implied(Map<String, Object> root) {
-        List<List<Integer>> out = new ArrayList<>();
-        Object network = root.get("network");
-        boolean all = "unrestricted".equals(network);
-        Map<String, Object> n = network instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-        for (int domain : new int[] {SocketNames.AF_INET, SocketNames.AF_INET6}) {
-            if (all || n.containsKey("tcp")) {
-                out.add(List.of(domain, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_TCP));
-            }
-            if (all || n.containsKey("udp")) {
-                out.add(List.of(domain, SocketNames.SOCK_DGRAM, SocketNames.IPPROTO_UDP));
-            }
-        }
-        if (all || (n.get("unix") instanceof Map<?, ?> u && Boolean.TRUE.equals(u.get("listen")))) {
-            for (int type : new int[] {SocketNames.SOCK_STREAM, SocketNames.SOCK_DGRAM, SocketNames.SOCK_SEQPACKET}) {
-                out.add(List.of(SocketNames.AF_UNIX, type, -1));
-            }
-        }
-        out.addAll(dnsKinds(root));
-        return out;
-    }
-
-    private static List<List<Integer>> dnsKinds(Map<String, Object> root) {
-        if (!Boolean.TRUE.equals(root.get("dns"))) {
-            return List.of();
-        }
-        List<List<Integer>> out = new ArrayList<>();
-        for (int domain : new int[] {SocketNames.AF_INET, SocketNames.AF_INET6}) {
-            out.add(List.of(domain, SocketNames.SOCK_DGRAM, SocketNames.IPPROTO_UDP));
-            out.add(List.of(domain, SocketNames.SOCK_STREAM, SocketNames.IPPROTO_TCP));
-        }
-        out.add(List.of(SocketNames.AF_NETLINK, SocketNames.SOCK_RAW, SocketNames.NETLINK_ROUTE));
-        out.add(List.of(SocketNames.AF_NETLINK, SocketNames.SOCK_DGRAM, SocketNames.NETLINK_ROUTE));
-        return out;
-    }
-
     // ------------------------------------------------------------------ checks and files
 
     private void validate(String json) throws IOException {
+        parse(json);
+    }
+
+    private Policy parse(String json) throws IOException {
         try {
-            PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), ctx.argument().policy().toString(), policyContext());
+            return PolicyParser.parse(json.getBytes(StandardCharsets.UTF_8), ctx.argument().policy().toString(), policyContext());
         } catch (PolicyException e) {
             Path invalid = ctx.argument().policy().resolveSibling(ctx.argument().policy().getFileName() + ".invalid");
             writeAtomically(invalid, json);

@@ -108,12 +108,21 @@ final class Tracee {
     }
 
     long statusField(String name) throws IOException {
-        for (String line : Files.readAllLines(proc("status"))) {
+        return statusField(proc("status"), name);
+    }
+
+    /** A number from a {@code /proc/.../status} file, such as {@code PPid:} or {@code Seccomp:}. */
+    static long statusField(Path status, String name) throws IOException {
+        for (String line : Files.readAllLines(status)) {
             if (line.startsWith(name)) {
-                return Long.parseLong(line.substring(name.length()).trim());
+                try {
+                    return Long.parseLong(line.substring(name.length()).trim());
+                } catch (NumberFormatException e) {
+                    throw new IOException("no number after " + name + " in " + status);
+                }
             }
         }
-        throw new IOException("no " + name + " in /proc/" + tid + "/status");
+        throw new IOException("no " + name + " in " + status);
     }
 
     /** The thread's name (the first 15 characters of a Java thread's). */
@@ -151,15 +160,10 @@ final class Tracee {
     /** The parent of process {@code pid}, or 0. */
     static long parent(long pid) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
-                if (line.startsWith("PPid:")) {
-                    return Long.parseLong(line.substring(5).trim());
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // gone
+            return statusField(Path.of("/proc", Long.toString(pid), "status"), "PPid:");
+        } catch (IOException e) {
+            return 0; // gone
         }
-        return 0;
     }
 
     /**

@@ -47,6 +47,18 @@ public final class Planner {
         this.abi = kernel.abi();
     }
 
+    /** The socket kinds a policy without a {@code "sockets"} list allows: those {@code "network"} implies, then {@code "dns"}'s. */
+    public static List<SocketKind> impliedSocketKinds(Policy policy) {
+        List<SocketKind> out = new ArrayList<>(SocketPlanner.implied(policy));
+        out.addAll(SocketPlanner.dnsKinds(policy));
+        return List.copyOf(out);
+    }
+
+    /** The socket kinds {@code "dns": true} allows beside a {@code "sockets"} list. */
+    public static List<SocketKind> dnsSocketKinds(Policy policy) {
+        return SocketPlanner.dnsKinds(policy);
+    }
+
     public static RulesetPlan plan(Policy policy, KernelInfo kernel, JvmFacts facts) throws PolicyException {
         return new Planner(policy, kernel).build(facts);
     }

@@ -60,7 +60,9 @@ final class SocketPlanner {
         } else if (policy.sockets() instanceof SocketRules rules) {
             plan = listed(rules);
         } else {
-            plan = new SocketPlan(SocketPlan.Mode.ALLOW_LIST, withDns(withAttach(implied())), List.of(), jvmSocketpairs(), true);
+            List<SocketKind> kinds = new ArrayList<>(withAttach(implied(policy)));
+            kinds.addAll(dnsKinds(policy));
+            plan = new SocketPlan(SocketPlan.Mode.ALLOW_LIST, List.copyOf(kinds), List.of(), jvmSocketpairs(), true);
         }
         notes(plan);
         return plan;
@@ -92,7 +94,7 @@ final class SocketPlanner {
     }
 
     /** No {@code sockets} key: what {@code network} implies. */
-    private List<SocketKind> implied() {
+    static List<SocketKind> implied(Policy policy) {
         List<SocketKind> kinds = new ArrayList<>();
         boolean tcp;
         boolean udp;
@@ -133,11 +135,12 @@ final class SocketPlanner {
         return out;
     }
 
-    private List<SocketKind> withDns(List<SocketKind> kinds) {
+    /** The kinds {@code "dns": true} adds to those the policy allows. */
+    static List<SocketKind> dnsKinds(Policy policy) {
         if (!policy.dns().queriesServers()) {
-            return List.copyOf(kinds);
+            return List.of();
         }
-        List<SocketKind> out = new ArrayList<>(kinds);
+        List<SocketKind> out = new ArrayList<>();
         for (int domain : new int[] {AF_INET, AF_INET6}) {
             out.add(new SocketKind(domain, SOCK_DGRAM, IPPROTO_UDP, "dns"));
             out.add(new SocketKind(domain, SOCK_STREAM, IPPROTO_TCP, "dns"));
@@ -162,7 +165,9 @@ final class SocketPlanner {
             }
         }
         conflicts(rules, kinds);
-        return new SocketPlan(SocketPlan.Mode.ALLOW_LIST, withDns(withAttach(kinds)), List.of(), jvmSocketpairs(), true);
+        List<SocketKind> allowed = new ArrayList<>(withAttach(kinds));
+        allowed.addAll(dnsKinds(policy));
+        return new SocketPlan(SocketPlan.Mode.ALLOW_LIST, List.copyOf(allowed), List.of(), jvmSocketpairs(), true);
     }
 
     /** A rule that lets the JVM create a socket Landlock's TCP port rules do not apply to. */

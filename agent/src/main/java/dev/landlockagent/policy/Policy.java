@@ -10,6 +10,7 @@ import java.util.Set;
 /**
  * A validated policy (version 1): an allow-list of what the JVM may do. Whatever it does not allow
  * is denied, apart from the JVM baseline when {@link #jvm()} is {@link JvmBaseline#AUTO}.
+ * {@link #learning()} false ({@code "learning": false}) refuses learn runs that would write into it.
  */
 public record Policy(
         String origin,
@@ -22,7 +23,8 @@ public record Policy(
         Dns dns,
         Capabilities capabilities,
         SyscallRules syscalls,
-        Attach attach) {
+        Attach attach,
+        boolean learning) {
 
     /**
      * {@code "attach": true}: the JVM may create its attach socket, {@code /tmp/.java_pid<pid>},

@@ -126,8 +126,8 @@ public final class PolicyParser {
         Capabilities capabilities = capabilities(obj.member("capabilities"));
         SyscallRules syscalls = syscalls(obj.member("syscalls"));
         Attach attach = attach(obj.member("attach"));
-        learning(obj.member("learning"));
-        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, attach);
+        boolean learning = learning(obj.member("learning"));
+        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, attach, learning);
     }
 
     private <T> T enumValue(Member m, String key, Map<String, T> values, T dflt) {
@@ -668,18 +668,17 @@ public final class PolicyParser {
         return Attach.OFF;
     }
 
-    /** {@code "learning": false} forbids learn runs over this policy (learn.LearnArgument); read where they start. */
-    private void learning(Member m) {
-        if (m != null && !(m.value() instanceof JBoolean)) {
+    /** {@code "learning": false} forbids learn runs over this policy (confine.LearnStart reads it). */
+    private boolean learning(Member m) {
+        if (m == null) {
+            return true;
+        }
+        if (!(m.value() instanceof JBoolean b)) {
             problem(m.value(), "learning", "must be true or false, not " + render(m.value()),
                     "write \"learning\": false to refuse learn runs that would write into this policy");
+            return true;
         }
-    }
-
-    /** Whether a policy document says {@code "learning": false}: no learn run may write into it. */
-    public static boolean forbidsLearning(Json document) {
-        return document instanceof Json.JObject o && o.member("learning") != null
-                && o.member("learning").value() instanceof JBoolean b && !b.value();
+        return b.value();
     }
 
     private Dns dns(Member m) {

@@ -28,6 +28,19 @@ public final class Substitutions {
         }
     }
 
+    /** The named substitutions' values in {@code ctx}, in {@link #NAMES}' order; {@code app.dir} only with -jar. */
+    public static java.util.Map<String, java.nio.file.Path> values(PolicyContext ctx) {
+        java.util.Map<String, java.nio.file.Path> out = new java.util.LinkedHashMap<>();
+        out.put("java.home", ctx.javaHome());
+        out.put("java.io.tmpdir", ctx.tmpDir());
+        out.put("user.home", ctx.userHome());
+        out.put("user.dir", ctx.userDir());
+        if (ctx.appDir() != null) {
+            out.put("app.dir", ctx.appDir());
+        }
+        return out;
+    }
+
     public static String expand(String text, PolicyContext ctx) throws SubstitutionException {
         StringBuilder out = new StringBuilder(text.length());
         int i = 0;

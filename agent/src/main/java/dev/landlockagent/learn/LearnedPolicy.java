@@ -73,6 +73,8 @@ final class LearnedPolicy {
     private Recording.Origin unixListen;
     private final Map<String, Recording.Origin> droppedScopes = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    /** Rules on a folder above one the run made, and how to narrow them. */
+    private final Set<String> narrowing = new LinkedHashSet<>();
     private final List<Change> changes = new ArrayList<>();
 
     private LearnedPolicy(Context ctx) {
@@ -142,6 +144,15 @@ final class LearnedPolicy {
                         continue;
                     }
                     Path anchor = anchor(p.path(), made);
+                    if (!anchor.equals(p.path()) && (rights & ~AccessFs.MAKE_DIR.mask()) != 0) {
+                        Path top = anchor.resolve(p.path().getName(anchor.getNameCount()));
+                        if (Files.isDirectory(top, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            narrowing.add(top + " was made by the run and is still there: what the run did beneath it is allowed on "
+                                    + anchor + ", the nearest folder that existed before, so the rule lets the JVM make"
+                                    + " files anywhere in " + anchor + ". To narrow it to " + top + ", create that folder"
+                                    + " before the JVM starts (in the image or the service's set-up) and learn again");
+                        }
+                    }
                     boolean folderRights = (rights & ~AccessFs.fileRights()) != 0;
                     if (!anchor.equals(p.path()) || folderRights) {
                         add(folders, anchor, rights, origin);
@@ -675,6 +686,12 @@ final class LearnedPolicy {
         if (!notes.isEmpty()) {
             b.append("\n## Seen, but not written\n\n");
             for (String n : notes) {
+                b.append("- ").append(n).append('\n');
+            }
+        }
+        if (!narrowing.isEmpty()) {
+            b.append("\n## Rules to narrow\n\n");
+            for (String n : narrowing) {
                 b.append("- ").append(n).append('\n');
             }
         }

@@ -3,6 +3,7 @@ package dev.landlockagent.it;
 import dev.landlockagent.it.apps.FfmFiles;
 import dev.landlockagent.it.apps.JettyApp;
 import dev.landlockagent.it.apps.ShellCat;
+import dev.landlockagent.it.apps.TrustedPlugin;
 import dev.landlockagent.testing.SandboxedJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -421,6 +422,68 @@ class LearnModeTest {
                 "-jar", SamplesTest.jar("self-sandboxed").toString(), data.toString())).await();
         assertTrue(claimed.stderr().contains(bundled), claimed.describe());
         assertTrue(claimed.stdout().contains("cannot read " + data), claimed.describe());
+    }
+
+    /**
+     * The plugin-host sample is learned with a plugin the operator trusts, the way a plugin host
+     * should be; then its plugin is swapped for the hostile one, which the learned policy still
+     * holds in: every escape is blocked. (Learning with the hostile plugin would record, and allow,
+     * its escapes: a learn run is unconfined.) The first run makes the plugin's output folder, so
+     * its rule lands on the working directory, which the report says how to narrow: the second run,
+     * with the folder and its file there, learns a rule on that file alone.
+     */
+    @Test
+    void thePluginHostLearnedWithATrustedPluginStillHoldsTheUntrustedOne(@TempDir Path tmp) throws Exception {
+        Path host = Files.createDirectories(tmp.resolve("host"));
+        Files.writeString(Files.createDirectories(host.resolve("plugin-data")).resolve("greeting.txt"), "hello, plugin");
+        Path plugin = trustedPluginJar(Files.createDirectories(host.resolve("plugins")).resolve("plugin.jar"));
+        Path first = tmp.resolve("first.json");
+        SandboxedJvm.Result learn = pluginHost(host, "learn:" + first).await();
+        assertEquals(0, learn.exitCode(), learn.describe());
+        assertTrue(learn.stdout().contains("[trusted] read 13 characters") && learn.stdout().contains("the host is still fine"), learn.describe());
+        assertLearned(learn, first);
+        String report = Files.readString(tmp.resolve("first.report.md"));
+        assertTrue(report.contains(TrustedPlugin.class.getName() + ".run"), "the report names the plugin's code: " + report);
+        assertTrue(report.contains("## Rules to narrow\n\n- " + host.resolve("plugin-out") + " was made by the run"), report);
+
+        Path policy = tmp.resolve("policy.json");
+        assertLearned(pluginHost(host, "learn:" + policy).await(), policy);
+        String learned = Files.readString(policy);
+        assertTrue(learned.contains("{\"path\": \"${user.dir}/plugin-out/greeting.txt\", \"allow\": [\"write\"]}")
+                && !learned.contains("\"${user.dir}\""), learned);
+
+        Files.writeString(host.resolve("plugin-out/greeting.txt"), "");
+        SandboxedJvm.Result enforced = pluginHost(host, policy.toString()).await();
+        assertEquals(0, enforced.exitCode(), enforced.describe());
+        assertTrue(enforced.stdout().contains("[trusted] read 13 characters"), enforced.describe());
+        assertEquals("HELLO, PLUGIN", Files.readString(host.resolve("plugin-out/greeting.txt")));
+        assertNoDenials(enforced);
+
+        Files.copy(SamplesTest.jar("untrusted-plugin"), plugin, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        SandboxedJvm.Result hostile = pluginHost(host, policy.toString()).await();
+        assertTrue(hostile.stdout().contains(" 0 escaped") && hostile.stdout().contains("the host is still fine"), hostile.describe());
+        assertFalse(hostile.stdout().contains("ESCAPED"), hostile.describe());
+        assertFalse(Files.exists(host.resolve("policy.json")), "the plugin did not write beside the host");
+    }
+
+    private static SandboxedJvm.Running pluginHost(Path workingDirectory, String agentArgument) {
+        return SandboxedJvm.unconfined().workingDirectory(workingDirectory).start(List.of(SandboxedJvm.java().toString(),
+                "-javaagent:" + SandboxedJvm.defaultAgentJar() + "=" + agentArgument, "--enable-native-access=ALL-UNNAMED",
+                "-jar", SamplesTest.jar("plugin-host").toString(), "plugins/plugin.jar"));
+    }
+
+    /** A plugin jar for the plugin-host sample: {@link TrustedPlugin} and its Plugin-Class attribute. */
+    private static Path trustedPluginJar(Path file) throws IOException {
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(new java.util.jar.Attributes.Name("Plugin-Class"), TrustedPlugin.class.getName());
+        String entry = TrustedPlugin.class.getName().replace('.', '/') + ".class";
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(file), mf)) {
+            jar.putNextEntry(new java.util.jar.JarEntry(entry));
+            jar.write(Files.readAllBytes(Probes.testClasses().resolve(entry)));
+            jar.closeEntry();
+        }
+        return file;
     }
 
     @Test

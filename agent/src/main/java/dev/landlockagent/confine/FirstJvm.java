@@ -185,6 +185,7 @@ final class FirstJvm {
                 ReExecutedJvm.watchAttach(plan.attach(), pid, loaded.document().origin());
                 DenialExplanations.install(inst, new DenialExplanations.Fixed(
                         new ExplainContext(loaded.document().origin(), plan)));
+                ExitRules.install(inst, decision.marker());
                 if (decision.mechanism() == Mechanism.MAIN_THREAD_ONLY) {
                     Logs.agent().warn("only the main thread and the threads it starts are confined: threads that existed"
                             + " before the agent ran (Finalizer, Reference Handler, Signal Dispatcher, Common-Cleaner) and"
@@ -327,12 +328,12 @@ final class FirstJvm {
         ReExec.Request request = null;
         Marker marker;
         if (mechanism == Mechanism.REEXEC) {
-            marker = new Marker(proof, env.movedFor(executable), report);
+            marker = new Marker(proof, env.movedFor(executable), report, loaded.policy().exit());
             boolean cwdListable = (cwdAccess & AccessFs.READ_DIR.mask()) != 0;
             request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable),
                     diagnostics.options());
         } else {
-            marker = new Marker(proof, MovedOptions.NONE, report);
+            marker = new Marker(proof, MovedOptions.NONE, report, loaded.policy().exit());
         }
         List<SockFilter> seccomp = Confinement.seccompProgram(plan, Arch.current(), new SeccompFilter.Canary(canary));
         return new Decision(plan, mechanism, marker, request, seccomp, view);

@@ -1,6 +1,8 @@
 package dev.landlockagent.confine;
 
 import dev.landlockagent.plan.PlanSummary;
+import dev.landlockagent.policy.Location;
+import dev.landlockagent.policy.Policy.ExitRule;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +16,14 @@ import java.util.Map;
  * proof to check, the environment to restore, and the report to give. The marker alone proves
  * nothing: {@link Verification} checks that the process really is the one that was confined.
  */
-public record Marker(ConfinementProof proof, MovedOptions moved, StartReport report) {
+public record Marker(ConfinementProof proof, MovedOptions moved, StartReport report, ExitRule exit) {
     public static final String PROPERTY = "landlock.agent.exec";
     private static final String VERSION = "2";
+
+    /** With no exit rule. */
+    public Marker(ConfinementProof proof, MovedOptions moved, StartReport report) {
+        this(proof, moved, report, ExitRule.UNCONTROLLED);
+    }
 
     /** Announces the report with the proof's ABI. */
     void announce() {
@@ -46,6 +53,10 @@ public record Marker(ConfinementProof proof, MovedOptions moved, StartReport rep
         m.put("s", report.summary().encode());
         for (int i = 0; i < report.warnings().size(); i++) {
             m.put("w" + i, report.warnings().get(i));
+        }
+        if (exit.controlled()) {
+            // the rule's line, then the code it names: "x=4;com.example.Main,com.example.cli.*"
+            m.put("x", (exit.at() == null ? "" : Integer.toString(exit.at().line())) + ";" + String.join(",", exit.allowed()));
         }
         StringBuilder b = new StringBuilder();
         for (Map.Entry<String, String> e : m.entrySet()) {
@@ -92,12 +103,21 @@ public record Marker(ConfinementProof proof, MovedOptions moved, StartReport rep
             for (int i = 0; m.containsKey("w" + i); i++) {
                 warnings.add(m.get("w" + i));
             }
+            ExitRule exit = ExitRule.UNCONTROLLED;
+            String x = m.get("x");
+            if (x != null) {
+                int semicolon = x.indexOf(';');
+                String line = x.substring(0, semicolon);
+                String names = x.substring(semicolon + 1);
+                exit = new ExitRule(true, names.isEmpty() ? List.of() : List.of(names.split(",")),
+                        line.isEmpty() ? null : new Location(m.getOrDefault("o", "?"), Integer.parseInt(line), 1));
+            }
             return new Marker(
                     new ConfinementProof(Long.parseLong(m.get("p")), Long.parseUnsignedLong(m.get("c"), 16),
                             Integer.parseInt(m.get("g")), Integer.parseInt(m.get("a"))),
                     new MovedOptions(m.get("j"), m.get("k")),
                     new StartReport(m.getOrDefault("m", Mechanism.REEXEC.label()), m.getOrDefault("o", "?"),
-                            PlanSummary.decode(m.get("s")), warnings, m.getOrDefault("d", "")));
+                            PlanSummary.decode(m.get("s")), warnings, m.getOrDefault("d", "")), exit);
         } catch (RuntimeException e) {
             return null;
         }

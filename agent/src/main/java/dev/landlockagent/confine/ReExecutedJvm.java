@@ -31,7 +31,8 @@ final class ReExecutedJvm {
         this.marker = marker;
     }
 
-    void run() throws ReflectiveOperationException {
+    void run() throws ReflectiveOperationException, StartupFailure {
+        ExitRules.install(inst, marker);
         DenialExplanations.install(inst, new PlanAgain(agentArgument, agentJar, marker));
         Timing.mark("install instrumentation");
         Map<String, String> env = marker.moved().variables();

@@ -22,7 +22,7 @@ import java.util.function.Supplier;
 public final class DenialExplainer implements BiFunction<String, Object[], Throwable> {
     private final Supplier<ExplainContext> contextSource;
     private volatile ExplainContext context;
-    private final DenialLog log = new DenialLog();
+    private final DenialLog log = DenialLog.JVM;
     /** Not ThreadLocal.withInitial(lambda): made at start-up, where a lambda costs ~8 ms (docs/start-up-path.md). */
     private final ThreadLocal<boolean[]> busy = new ThreadLocal<boolean[]>() {
         @Override
@@ -100,6 +100,7 @@ public final class DenialExplainer implements BiFunction<String, Object[], Throw
             case SCTP_SOCKET -> SocketDenials.socket(plan, SocketDenials.inetDomain(plan, null),
                     (Boolean) a[0] ? SocketNames.SOCK_STREAM : SocketNames.SOCK_SEQPACKET, SocketNames.IPPROTO_SCTP);
             case SCTP_CONNECT, SCTP_BIND -> null; // Landlock has no SCTP port rules: only the socket kind is the policy's
+            case RUNTIME_EXIT, RUNTIME_HALT -> null; // the exit rule's own hook: ExitControl
             case FILE_READ -> FileDenials.read(plan, (String) a[0]);
             case FILE_WRITE -> FileDenials.write(plan, (String) a[0], (Boolean) a[1]);
             case FILE_RANDOM -> FileDenials.random(plan, (String) a[0], (Integer) a[1]);

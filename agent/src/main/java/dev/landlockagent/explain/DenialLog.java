@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class DenialLog {
     static final int MAX_KINDS = 256;
+    /** This JVM's: every denial the agent explains, and every exit it refuses, is counted in one place. */
+    static final DenialLog JVM = new DenialLog();
 
     private final Logger log = Logs.agent();
     private final Map<String, Kind> kinds = new ConcurrentHashMap<>();

@@ -64,7 +64,11 @@ public enum Operation {
     /** {@code File.createNewFile} and {@code File.createTempFile}, which throw: String path. */
     FILE_CREATE("file.create"),
     /** NIO's errno translation: String path, String other path (or null). */
-    FILE_NIO("file.nio");
+    FILE_NIO("file.nio"),
+    /** {@code Runtime.exit}, under {@code System.exit}, before it runs: Integer status. */
+    RUNTIME_EXIT("runtime.exit"),
+    /** {@code Runtime.halt}, before it runs: Integer status. */
+    RUNTIME_HALT("runtime.halt");
 
     private final String id;
 

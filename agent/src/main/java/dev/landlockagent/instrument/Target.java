@@ -32,7 +32,12 @@ record Target(String module, String internalName, List<Method> methods) {
          */
         RETURNED_FALSE,
         /** As {@link #RETURNED_FALSE}, for a method that fails by returning null (File.list). */
-        RETURNED_NULL
+        RETURNED_NULL,
+        /**
+         * Before the method's body: the exit hook ({@link Weaver#EXIT_HOOK}) is asked with the
+         * arguments and a null exception; a Throwable it answers is thrown, and the body never runs.
+         */
+        ENTRY
     }
 
     private static Method thrown(String name, String descriptor, Operation operation, int... arguments) {
@@ -42,6 +47,15 @@ record Target(String module, String internalName, List<Method> methods) {
     private static Method returnsFalse(String name, String descriptor, Operation operation, int... arguments) {
         return new Method(name, descriptor, operation, arguments, Exit.RETURNED_FALSE);
     }
+
+    /**
+     * {@code Runtime.exit} (under {@code System.exit}) and {@code Runtime.halt}, for the policy's
+     * {@code "exit"} rule; woven only when the policy controls it ({@link ExitInstrumentation}).
+     * Signals and the end of {@code main} go through {@code Shutdown} directly, never these.
+     */
+    static final Target RUNTIME = new Target("java.base", "java/lang/Runtime", List.of(
+            new Method("exit", "(I)V", Operation.RUNTIME_EXIT, new int[] {0}, Exit.ENTRY),
+            new Method("halt", "(I)V", Operation.RUNTIME_HALT, new int[] {0}, Exit.ENTRY)));
 
     /** Whether this is a library's class, not the JDK's. */
     boolean library() {

@@ -49,6 +49,8 @@ import java.util.List;
 final class Weaver {
     /** launch.DenialHook, named: the agent's core cannot load the jar root's classes. */
     static final String HOOK = "dev.landlockagent.launch.DenialHook";
+    /** launch.ExitHook: the handler of {@link Target.Exit#ENTRY} methods. */
+    static final String EXIT_HOOK = "dev.landlockagent.launch.ExitHook";
     private static final String THROWABLE = "java/lang/Throwable";
     private static final String ACCESS_DENIED = "java/nio/file/AccessDeniedException";
     private static final String FILE_SYSTEM_EXCEPTION = "java/nio/file/FileSystemException";
@@ -90,6 +92,8 @@ final class Weaver {
         private final boolean returns;
         /** RETURNED_FALSE or RETURNED_NULL: the hook runs on the failing return, with no exception. */
         private final boolean silent;
+        /** ENTRY: the exit hook runs before the body. */
+        private final boolean entry;
         private final Label bodyStart = new Label();
         private final Label hook = new Label();
 
@@ -99,6 +103,7 @@ final class Weaver {
             this.parameters = Type.getArgumentTypes(method.descriptor());
             this.returns = method.exit() == Target.Exit.RETURNED_ACCESS_DENIED;
             this.silent = method.exit() == Target.Exit.RETURNED_FALSE || method.exit() == Target.Exit.RETURNED_NULL;
+            this.entry = method.exit() == Target.Exit.ENTRY;
             List<Object> frame = new ArrayList<>();
             int slots = 0;
             if (!isStatic) {
@@ -116,7 +121,30 @@ final class Weaver {
         @Override
         public void visitCode() {
             super.visitCode();
+            if (entry) {
+                prologue();
+            }
             super.visitLabel(bodyStart);
+        }
+
+        /**
+         * {@code Object r = hook.apply(operation, {arguments..., null}); if (r instanceof Throwable) throw r;}
+         * with no handler around it: whatever the hook throws (a StackOverflowError included)
+         * propagates, so that a failing check never lets the body run. The frame after it names
+         * the parameters alone, as the method's implicit first frame does, so the body's own
+         * compressed frames still read the same.
+         */
+        private void prologue() {
+            Label body = new Label();
+            callHook(-1, EXIT_HOOK);
+            super.visitInsn(Opcodes.DUP);
+            super.visitTypeInsn(Opcodes.INSTANCEOF, THROWABLE);
+            super.visitJumpInsn(Opcodes.IFEQ, body);
+            super.visitTypeInsn(Opcodes.CHECKCAST, THROWABLE);
+            super.visitInsn(Opcodes.ATHROW);
+            super.visitLabel(body);
+            super.visitFrame(Opcodes.F_FULL, parameterFrame.length, parameterFrame, 1, new Object[] {OBJECT});
+            super.visitInsn(Opcodes.POP);
         }
 
         @Override
@@ -134,6 +162,10 @@ final class Weaver {
 
         @Override
         public void visitMaxs(int maxStack, int maxLocals) {
+            if (entry) {
+                super.visitMaxs(Math.max(maxStack, HOOK_STACK), maxLocals);
+                return;
+            }
             if (silent) {
                 silentFailure(maxStack, maxLocals);
                 return;
@@ -233,7 +265,11 @@ final class Weaver {
 
         /** Pushes the hook's answer for (operation, {arguments..., exception}); {@code exception} -1: null. */
         private void callHook(int exception) {
-            super.visitLdcInsn(HOOK);
+            callHook(exception, HOOK);
+        }
+
+        private void callHook(int exception, String hookClass) {
+            super.visitLdcInsn(hookClass);
             super.visitInsn(Opcodes.ICONST_1);
             super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/ClassLoader", "getSystemClassLoader",
                     "()Ljava/lang/ClassLoader;", false);

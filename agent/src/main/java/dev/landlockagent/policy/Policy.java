@@ -24,7 +24,36 @@ public record Policy(
         Capabilities capabilities,
         SyscallRules syscalls,
         Attach attach,
+        ExitRule exit,
         boolean learning) {
+
+    /**
+     * {@code "exit"}: which code may end the JVM through {@code System.exit}, {@code Runtime.exit}
+     * or {@code Runtime.halt}. A Java-level rule (the kernel sees no difference between the JVM's
+     * own exit and anyone else's): when {@link #controlled()}, only the JDK, the agent, the main
+     * class and the code {@link #allowed()} names may call them; others get a SecurityException.
+     *
+     * @param allowed class names (a class and its nested classes) and packages ({@code com.example.*}:
+     *                the package and those beneath it)
+     */
+    public record ExitRule(boolean controlled, List<String> allowed, Location at) {
+        public static final ExitRule UNCONTROLLED = new ExitRule(false, List.of(), null);
+
+        public ExitRule {
+            allowed = List.copyOf(allowed);
+        }
+
+        /** Whether {@code className} (binary name, {@code a.b.C$D}) is code this rule names. */
+        public boolean names(String className) {
+            for (String a : allowed) {
+                if (a.endsWith(".*") ? className.startsWith(a.substring(0, a.length() - 1))
+                        : className.equals(a) || className.startsWith(a + "$")) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
 
     /**
      * {@code "attach": true}: the JVM may create its attach socket, {@code /tmp/.java_pid<pid>},

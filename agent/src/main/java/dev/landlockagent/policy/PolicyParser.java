@@ -16,6 +16,7 @@ import dev.landlockagent.policy.Policy.AnyPort;
 import dev.landlockagent.policy.Policy.Attach;
 import dev.landlockagent.policy.Policy.Compatibility;
 import dev.landlockagent.policy.Policy.Dns;
+import dev.landlockagent.policy.Policy.ExitRule;
 import dev.landlockagent.policy.Policy.Filesystem;
 import dev.landlockagent.policy.Policy.FilesystemRules;
 import dev.landlockagent.policy.Policy.ImpliedSockets;
@@ -54,7 +55,7 @@ public final class PolicyParser {
     public static final int SUPPORTED_VERSION = 1;
 
     private static final List<String> ROOT_KEYS = List.of("$schema", "version", "compatibility", "jvm",
-            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls", "attach", "learning");
+            "filesystem", "network", "sockets", "scopes", "dns", "capabilities", "syscalls", "attach", "exit", "learning");
     private static final List<String> PATH_KEYS = List.of("path", "allow", "optional");
     private static final List<String> NETWORK_KEYS = List.of("tcp", "udp", "unix");
     private static final List<String> UNIX_KEYS = List.of("listen");
@@ -126,8 +127,10 @@ public final class PolicyParser {
         Capabilities capabilities = capabilities(obj.member("capabilities"));
         SyscallRules syscalls = syscalls(obj.member("syscalls"));
         Attach attach = attach(obj.member("attach"));
+        ExitRule exit = exit(obj.member("exit"));
         boolean learning = learning(obj.member("learning"));
-        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, attach, learning);
+        return new Policy(origin, compatibility, jvm, filesystem, network, sockets, scopes, dns, capabilities, syscalls, attach,
+                exit, learning);
     }
 
     private <T> T enumValue(Member m, String key, Map<String, T> values, T dflt) {
@@ -666,6 +669,66 @@ public final class PolicyParser {
         problem(m.value(), "attach", "must be true or false, not " + render(m.value()),
                 "write \"attach\": true to let jcmd, jstack and JMC attach to this JVM");
         return Attach.OFF;
+    }
+
+    /** A binary class name ({@code a.b.C$D}) or a package followed by {@code .*}; no regex on the start-up path. */
+    private static boolean exitCodeName(String name) {
+        String n = name.endsWith(".*") ? name.substring(0, name.length() - 2) : name;
+        for (String part : n.split("\\.", -1)) {
+            if (part.isEmpty() || !Character.isJavaIdentifierStart(part.charAt(0))) {
+                return false;
+            }
+            for (int i = 1; i < part.length(); i++) {
+                if (!Character.isJavaIdentifierPart(part.charAt(i))) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** {@code "exit"}: "allow" (the default), "deny", or {"allow": [class or package.*, ...]}. */
+    private ExitRule exit(Member m) {
+        if (m == null) {
+            return ExitRule.UNCONTROLLED;
+        }
+        Json v = m.value();
+        String example = "write \"exit\": \"deny\", or \"exit\": {\"allow\": [\"com.example.Main\", \"com.example.cli.*\"]}";
+        if (v instanceof JString str) {
+            if (str.value().equals("allow")) {
+                return ExitRule.UNCONTROLLED;
+            }
+            if (str.value().equals("deny")) {
+                return new ExitRule(true, List.of(), v.at());
+            }
+            problem(v, "exit", "must be \"allow\", \"deny\" or an object with \"allow\", not " + render(v), example);
+            return ExitRule.UNCONTROLLED;
+        }
+        if (!(v instanceof JObject obj)) {
+            problem(v, "exit", "must be \"allow\", \"deny\" or an object with \"allow\", not " + render(v), example);
+            return ExitRule.UNCONTROLLED;
+        }
+        checkKeys(obj, "exit", List.of("allow"));
+        Member allow = obj.member("allow");
+        if (allow == null) {
+            return new ExitRule(true, List.of(), v.at());
+        }
+        if (!(allow.value() instanceof JArray array)) {
+            problem(allow.value(), "exit.allow", "must be a list of class names and packages, not " + render(allow.value()), example);
+            return new ExitRule(true, List.of(), v.at());
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < array.elements().size(); i++) {
+            Json e = array.elements().get(i);
+            String key = "exit.allow[" + i + "]";
+            if (!(e instanceof JString s) || !exitCodeName(s.value())) {
+                problem(e, key, "must be a class name (com.example.Main) or a package (com.example.*), not " + render(e),
+                        "write the binary name of the class that calls System.exit, or its package followed by .*");
+                continue;
+            }
+            names.add(s.value());
+        }
+        return new ExitRule(true, names, v.at());
     }
 
     /** {@code "learning": false} forbids learn runs over this policy (confine.LearnStart reads it). */

@@ -1,6 +1,8 @@
 package dev.landlockagent.confine;
 
 import dev.landlockagent.plan.PlanSummary;
+import dev.landlockagent.policy.Location;
+import dev.landlockagent.policy.Policy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -39,6 +41,17 @@ class MarkerTest {
                         List.of("policy.json:3:5: udp: not enforced", "second % warning"), "cbf29ce484222325"));
         assertEquals(m, Marker.decode(m.encode()));
         assertEquals(m.report().line(7), Marker.decode(m.encode()).report().line(7));
+    }
+
+    @Test
+    void theExitRuleTravelsInTheMarker() {
+        StartReport report = new StartReport("re-exec", "/srv/p.json", SUMMARY, List.of(), "0");
+        ConfinementProof proof = new ConfinementProof(1, 2, 0, 7);
+        for (Policy.ExitRule rule : List.of(Policy.ExitRule.UNCONTROLLED,
+                new Policy.ExitRule(true, List.of(), new Location("/srv/p.json", 4, 1)),
+                new Policy.ExitRule(true, List.of("com.example.Main", "org.apache.maven.surefire.*"), new Location("/srv/p.json", 9, 1)))) {
+            assertEquals(rule, Marker.decode(new Marker(proof, MovedOptions.NONE, report, rule).encode()).exit());
+        }
     }
 
     @Test

@@ -48,9 +48,21 @@ class WeaverTest {
     }
 
     @Test
+    void runtimesExitAndHaltAreWovenWithTheExitHookBeforeTheirBody() throws Exception {
+        byte[] original = original(Target.RUNTIME);
+        byte[] woven = weaver.weave(Target.RUNTIME, original);
+        String text = new String(woven, StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("dev.landlockagent.launch.ExitHook"), "calls the exit hook");
+        assertTrue(!text.contains("dev.landlockagent.launch.DenialHook"), "and not the denial hook");
+        assertTrue(text.contains(Operation.RUNTIME_EXIT.id()) && text.contains(Operation.RUNTIME_HALT.id()));
+    }
+
+    @Test
     void everyOperationTheExplainerKnowsIsReportedByAFunnel() {
         java.util.Set<Operation> reported = java.util.EnumSet.noneOf(Operation.class);
-        for (Target t : Target.ALL) {
+        java.util.List<Target> all = new java.util.ArrayList<>(Target.ALL);
+        all.add(Target.RUNTIME);
+        for (Target t : all) {
             for (Target.Method m : t.methods()) {
                 reported.add(m.operation());
                 assertEquals(m.operation(), Operation.of(m.operation().id()), "the id names it back");

@@ -43,6 +43,33 @@ class PolicyParserTest {
     }
 
     @Test
+    void exitIsUncontrolledByDefaultAndDenyOrAListControlsIt() throws Exception {
+        assertFalse(parse("{\"version\": 1}").exit().controlled());
+        assertFalse(parse("{\"version\": 1, \"exit\": \"allow\"}").exit().controlled());
+        Policy.ExitRule deny = parse("{\"version\": 1,\n \"exit\": \"deny\"}").exit();
+        assertTrue(deny.controlled());
+        assertEquals(List.of(), deny.allowed());
+        assertEquals(2, deny.at().line());
+        Policy.ExitRule listed = parse("{\"version\": 1, \"exit\": {\"allow\": [\"com.example.Main\", \"org.apache.maven.surefire.*\"]}}").exit();
+        assertEquals(List.of("com.example.Main", "org.apache.maven.surefire.*"), listed.allowed());
+        assertTrue(listed.names("com.example.Main") && listed.names("com.example.Main$1")
+                && listed.names("com.example.Main$$Lambda/0x000001") && !listed.names("com.example.MainX"));
+        assertTrue(listed.names("org.apache.maven.surefire.booter.ForkedBooter") && !listed.names("org.apache.maven.surefirex.A"));
+    }
+
+    @Test
+    void anExitRuleThatIsNotOneNamesItsKeyAndTheFix() {
+        PolicyProblem word = only(refused("{\"version\": 1, \"exit\": \"maybe\"}"));
+        assertEquals("exit", word.key());
+        assertTrue(word.fix().contains("\"exit\": \"deny\""), word.fix());
+        for (String bad : List.of("\"com..Bad\"", "\"1com.Bad\"", "\"com.*.Bad\"", "3")) {
+            PolicyProblem p = only(refused("{\"version\": 1, \"exit\": {\"allow\": [" + bad + "]}}"));
+            assertEquals("exit.allow[0]", p.key(), bad);
+        }
+        assertEquals("exit.deny", only(refused("{\"version\": 1, \"exit\": {\"deny\": []}}")).key());
+    }
+
+    @Test
     void aWordInAPortListIsOneProblemNotTwo() {
         for (String bad : new String[] {"\"unrestricted\"", "\"http\"", "\"x-y\"", "\"80-y\""}) {
             PolicyProblem p = only(refused("{\"version\": 1, \"network\": {\"tcp\": {\"bind\": [" + bad + "]}}}"));

@@ -34,6 +34,19 @@ class HttpFileServerTest {
         server.stop(0);
     }
 
+    /**
+     * The policy says {@code "exit": "deny"}: a test (or the code it tests) that calls System.exit
+     * fails with the rule's SecurityException instead of ending the test run; Surefire's own exit,
+     * from its booter's main class, still ends the fork.
+     */
+    @Test
+    void aSystemExitInATestFailsTheTestInsteadOfEndingTheRun() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getProperty("landlock.agent.exec") != null,
+                "runs only confined, as this module's Surefire configuration does");
+        SecurityException e = org.junit.jupiter.api.Assertions.assertThrows(SecurityException.class, () -> System.exit(2));
+        assertTrue(e.getMessage().contains("System.exit(2) from " + HttpFileServerTest.class.getName()), e.getMessage());
+    }
+
     private static HttpResponse<String> get(String path) throws Exception {
         return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + path)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -32,7 +32,14 @@ public final class PluginHost {
         System.out.println("loading plugin " + pluginClass + " from " + jar);
         URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, PluginHost.class.getClassLoader());
         Runnable plugin = (Runnable) Class.forName(pluginClass, true, loader).getDeclaredConstructor().newInstance();
-        plugin.run();
+        try {
+            plugin.run();
+        } catch (RuntimeException e) {
+            // under "exit": "deny", a plugin's System.exit is a SecurityException: the host goes on, and ends itself
+            System.out.println("plugin failed: " + e);
+            System.out.println("the host is still fine; it exits with status 1");
+            System.exit(1);
+        }
         System.out.println("plugin finished; the host is still fine");
     }
 }

@@ -117,6 +117,15 @@ public final class Suggestions {
         } else if (where.startsWith("\"syscalls\"")) {
             Map<String, Object> syscalls = (Map<String, Object>) root.computeIfAbsent("syscalls", k -> new LinkedHashMap<>());
             ((List<Object>) syscalls.computeIfAbsent("allow", k -> new ArrayList<>())).add(parse(rule));
+        } else if (where.startsWith("\"exit\"")) {
+            // the rule lists the policy's names and the one to add: the fragment's list is their union
+            Map<String, Object> exit = (Map<String, Object>) root.computeIfAbsent("exit", k -> new LinkedHashMap<>());
+            List<Object> allow = (List<Object>) exit.computeIfAbsent("allow", k -> new ArrayList<>());
+            for (Object name : (List<Object>) ((Map<String, Object>) parse(rule)).get("allow")) {
+                if (!allow.contains(name)) {
+                    allow.add(name);
+                }
+            }
         }
     }
 

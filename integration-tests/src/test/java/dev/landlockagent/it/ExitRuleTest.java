@@ -131,6 +131,18 @@ class ExitRuleTest {
     }
 
     @Test
+    void aSuggestRunWritesTheExitRuleThatWouldHaveLetThePluginExit() throws Exception {
+        Path policy = policy("\"deny\"");
+        SandboxedJvm.Result suggest = SandboxedJvm.unconfined().start(List.of(SandboxedJvm.java().toString(),
+                "-javaagent:" + SandboxedJvm.defaultAgentJar() + "=suggest:" + policy, "-Dexiting.plugin=exit",
+                "-jar", SamplesTest.jar("plugin-host").toString(), plugin().toString())).await();
+        assertEquals(1, suggest.exitCode(), suggest.describe());
+        Path fragment = policy.resolveSibling(policy.getFileName().toString().replace(".json", ".suggested.json"));
+        String suggested = Files.readString(fragment);
+        assertTrue(suggested.contains("\"exit\": {\"allow\": [\"" + ExitingPlugin.class.getName() + "\"]}"), suggested);
+    }
+
+    @Test
     void theJvmStillEndsWhenMainReturnsAndOnSigtermAndForAnOrdinaryUser() throws Exception {
         Path policy = policy("\"deny\"");
         SandboxedJvm.Result returned = SandboxedJvm.withPolicy(policy).classpath(Probes.testClasses())

@@ -9,12 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -40,28 +35,7 @@ class ExitRuleTest {
         }
         tmp.toFile().setReadable(true, false); // for the run as another user
         tmp.toFile().setExecutable(true, false);
-        Manifest mf = new Manifest();
-        mf.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        mf.getMainAttributes().put(new Attributes.Name("Plugin-Class"), ExitingPlugin.class.getName());
-        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), mf)) {
-            for (Path c : classFiles()) {
-                String name = Probes.testClasses().relativize(c).toString();
-                out.putNextEntry(new JarEntry(name));
-                out.write(Files.readAllBytes(c));
-                out.closeEntry();
-            }
-        }
-        return jar;
-    }
-
-    /** ExitingPlugin and its lambdas' synthetic methods live in its own class file; any nested ones too. */
-    private static List<Path> classFiles() throws IOException {
-        Path folder = Probes.testClasses().resolve(ExitingPlugin.class.getPackageName().replace('.', '/'));
-        List<Path> out = new ArrayList<>();
-        try (var s = Files.list(folder)) {
-            s.filter(p -> p.getFileName().toString().startsWith(ExitingPlugin.class.getSimpleName())).forEach(out::add);
-        }
-        return out;
+        return Probes.pluginJar(jar, ExitingPlugin.class);
     }
 
     private static Path policy(String exit) throws IOException {

@@ -96,6 +96,27 @@ class GuestScenarios {
     }
 
     /**
+     * The {@code "exit"} rule holds on both paths: as root (re-exec, the rule in the marker) and
+     * as a user without capabilities (TSYNC from ABI 8, woven before main in the one JVM).
+     */
+    @Test
+    void theExitRuleHoldsOnEveryPath() {
+        for (boolean root : new boolean[] {true, false}) {
+            SandboxedJvm jvm = SandboxedJvm.withPolicyJson("{\"version\": 1, \"exit\": \"deny\"}").classpath(Probes.testClasses());
+            SandboxedJvm.Result r = evidence("exit rule " + (root ? "as root" : "as uid 65534"),
+                    (root ? jvm : jvm.asUser(65534, 65534)).run(dev.landlockagent.it.probe.ExitProbe.class.getName()));
+            if (ABI == 0) {
+                assertFailsClosedWithoutLandlock(r);
+                return;
+            }
+            assertExit(r, 7);
+            assertTrue(r.stdout().contains("RESULT exit-by-other refused: System.exit(3) from dev.landlockagent.it.probe.OtherCode.exit"),
+                    r.describe());
+            assertTrue(infoLine(r).contains(root || ABI < 8 ? ", re-exec;" : ", TSYNC;"), r.describe());
+        }
+    }
+
+    /**
      * The JVM's diagnostics under deny-all, as root (re-exec) and as a user without capabilities
      * (TSYNC, from ABI 8): a GC log and a JFR recording are written, with JFR's default repository
      * in the run's folder on either path, and nothing is warned about.

@@ -436,7 +436,7 @@ class LearnModeTest {
     void thePluginHostLearnedWithATrustedPluginStillHoldsTheUntrustedOne(@TempDir Path tmp) throws Exception {
         Path host = Files.createDirectories(tmp.resolve("host"));
         Files.writeString(Files.createDirectories(host.resolve("plugin-data")).resolve("greeting.txt"), "hello, plugin");
-        Path plugin = trustedPluginJar(Files.createDirectories(host.resolve("plugins")).resolve("plugin.jar"));
+        Path plugin = Probes.pluginJar(Files.createDirectories(host.resolve("plugins")).resolve("plugin.jar"), TrustedPlugin.class);
         Path first = tmp.resolve("first.json");
         SandboxedJvm.Result learn = pluginHost(host, "learn:" + first).await();
         assertEquals(0, learn.exitCode(), learn.describe());
@@ -470,20 +470,6 @@ class LearnModeTest {
         return SandboxedJvm.unconfined().workingDirectory(workingDirectory).start(List.of(SandboxedJvm.java().toString(),
                 "-javaagent:" + SandboxedJvm.defaultAgentJar() + "=" + agentArgument, "--enable-native-access=ALL-UNNAMED",
                 "-jar", SamplesTest.jar("plugin-host").toString(), "plugins/plugin.jar"));
-    }
-
-    /** A plugin jar for the plugin-host sample: {@link TrustedPlugin} and its Plugin-Class attribute. */
-    private static Path trustedPluginJar(Path file) throws IOException {
-        java.util.jar.Manifest mf = new java.util.jar.Manifest();
-        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
-        mf.getMainAttributes().put(new java.util.jar.Attributes.Name("Plugin-Class"), TrustedPlugin.class.getName());
-        String entry = TrustedPlugin.class.getName().replace('.', '/') + ".class";
-        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(file), mf)) {
-            jar.putNextEntry(new java.util.jar.JarEntry(entry));
-            jar.write(Files.readAllBytes(Probes.testClasses().resolve(entry)));
-            jar.closeEntry();
-        }
-        return file;
     }
 
     @Test

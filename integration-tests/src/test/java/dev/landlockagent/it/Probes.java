@@ -25,6 +25,31 @@ final class Probes {
         return java.time.Duration.ofSeconds(Long.getLong("landlock.test.timeout", 30));
     }
 
+    /**
+     * A plugin jar for the plugin-host sample: {@code plugin}'s class files (its own and its nested
+     * classes') from the test classes, and the {@code Plugin-Class} attribute naming it.
+     */
+    static Path pluginJar(Path file, Class<? extends Runnable> plugin) throws java.io.IOException {
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().put(new java.util.jar.Attributes.Name("Plugin-Class"), plugin.getName());
+        Path folder = testClasses().resolve(plugin.getPackageName().replace('.', '/'));
+        List<Path> classes;
+        try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(folder)) {
+            String simple = plugin.getSimpleName();
+            classes = s.filter(p -> p.getFileName().toString().equals(simple + ".class")
+                    || p.getFileName().toString().startsWith(simple + "$")).toList();
+        }
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(java.nio.file.Files.newOutputStream(file), mf)) {
+            for (Path c : classes) {
+                jar.putNextEntry(new java.util.jar.JarEntry(testClasses().relativize(c).toString()));
+                jar.write(java.nio.file.Files.readAllBytes(c));
+                jar.closeEntry();
+            }
+        }
+        return file;
+    }
+
     static SandboxedJvm.Result run(SandboxedJvm jvm, String... commands) {
         return jvm.classpath(testClasses()).run(Probe.class.getName(), commands);
     }

@@ -186,6 +186,7 @@ final class FirstJvm {
                 DenialExplanations.install(inst, new DenialExplanations.Fixed(
                         new ExplainContext(loaded.document().origin(), plan)));
                 ExitRules.install(inst, decision.marker());
+                dev.landlockagent.explain.DenialMetrics.publish(loaded.document().origin(), loaded.document().digest());
                 if (decision.mechanism() == Mechanism.MAIN_THREAD_ONLY) {
                     Logs.agent().warn("only the main thread and the threads it starts are confined: threads that existed"
                             + " before the agent ran (Finalizer, Reference Handler, Signal Dispatcher, Common-Cleaner) and"

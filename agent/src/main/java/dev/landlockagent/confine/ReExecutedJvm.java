@@ -33,6 +33,7 @@ final class ReExecutedJvm {
 
     void run() throws ReflectiveOperationException, StartupFailure {
         ExitRules.install(inst, marker);
+        dev.landlockagent.explain.DenialMetrics.publish(marker.report().origin(), marker.report().policyDigest());
         DenialExplanations.install(inst, new PlanAgain(agentArgument, agentJar, marker));
         Timing.mark("install instrumentation");
         Map<String, String> env = marker.moved().variables();

@@ -39,6 +39,21 @@ public record Denial(String what, boolean byPolicy, String allowed, String rule,
         return new Denial(what, true, allowed, rule, where, "", facts, group);
     }
 
+    /**
+     * What part of the policy it concerns, for the counts (the MBean): the key the rule goes under
+     * ({@code filesystem}, {@code network}, {@code sockets}, {@code dns}, {@code capabilities},
+     * {@code syscalls}, {@code exit}), or {@code elsewhere} when the policy allows it.
+     */
+    public String kind() {
+        if (!byPolicy) {
+            return "elsewhere";
+        }
+        String s = where.startsWith("\"") ? where : rule; // "the policy": the rule names its key
+        int a = s.indexOf('"');
+        int b = a < 0 ? -1 : s.indexOf('"', a + 1);
+        return b < 0 ? "other" : s.substring(a + 1, b);
+    }
+
     /** The message of the replacement exception. */
     public String message(String policyOrigin) {
         if (!byPolicy) {

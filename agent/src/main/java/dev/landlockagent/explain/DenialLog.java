@@ -24,7 +24,11 @@ final class DenialLog {
     private final Logger log = Logs.agent();
     private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
     private final AtomicInteger unlisted = new AtomicInteger();
+    /** Every denial recorded, by {@link Denial#kind()}: a handful of keys. */
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> byKind = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean summaryHook;
+    private volatile DenialMetrics metrics;
 
     /** One kind of denial: the first one seen, and how many there were. */
     private static final class Kind {
@@ -37,6 +41,12 @@ final class DenialLog {
     }
 
     void record(Denial d, String policyOrigin) {
+        total.incrementAndGet();
+        byKind.computeIfAbsent(d.kind(), k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+        DenialMetrics m = metrics;
+        if (m != null) {
+            m.firstDenial();
+        }
         jfr(d, policyOrigin);
         Suggestions suggestions = Suggestions.active();
         if (suggestions != null) {
@@ -61,6 +71,37 @@ final class DenialLog {
         }
         kind.count.incrementAndGet();
         summaryAtExit();
+    }
+
+    /** Publishes the counts as the MBean {@link DenialMetrics#NAME} once; see there for when. */
+    void publish(DenialMetrics m) {
+        metrics = m;
+    }
+
+    long total() {
+        return total.get();
+    }
+
+    long unlisted() {
+        return unlisted.get();
+    }
+
+    /** Counts by kind ({@link Denial#kind()}). */
+    Map<String, Long> byKind() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, java.util.concurrent.atomic.AtomicLong> e : byKind.entrySet()) {
+            out.put(e.getKey(), e.getValue().get());
+        }
+        return out;
+    }
+
+    /** Counts of each distinct denial, by what fixes it (the group: where the rule goes and the rule). */
+    Map<String, Long> byDenial() {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Kind> e : kinds.entrySet()) {
+            out.put(e.getKey(), (long) e.getValue().count.get());
+        }
+        return out;
     }
 
     /** A denial the JDK meets in a probe of its own and catches: at DEBUG, with no rule to add. */

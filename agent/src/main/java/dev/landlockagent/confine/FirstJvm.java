@@ -352,9 +352,34 @@ final class FirstJvm {
         try {
             return new KernelInfo(new Landlock(sys).abi());
         } catch (SyscallException e) {
+            if ((e.is(Errno.EPERM) || e.is(Errno.ENOSYS)) && underSeccompFilter()) {
+                throw new StartupFailure("Landlock is not available, so the policy cannot be enforced: " + e.syscall()
+                        + " returned " + Errno.nameOf(e.errno()) + ", and this process runs under a seccomp filter that"
+                        + " blocks the Landlock syscalls (a container engine's seccomp profile, or systemd's"
+                        + " SystemCallFilter=). Fix: allow landlock_create_ruleset, landlock_add_rule and"
+                        + " landlock_restrict_self there: Docker 23.0 and later allow them by default; for an older engine,"
+                        + " run the container with --security-opt seccomp=deploy/seccomp-landlock.json", e);
+            }
             throw new StartupFailure("Landlock is not available, so the policy cannot be enforced: " + e.meaning()
                     + " (" + e.syscall() + " returned " + Errno.nameOf(e.errno()) + ")", e);
         }
+    }
+
+    /**
+     * Whether a seccomp filter was on this process before the agent ran ({@code Seccomp: 2} in
+     * /proc/self/status): then EPERM or ENOSYS from Landlock is the filter's answer, not the kernel's.
+     */
+    static boolean underSeccompFilter() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("Seccomp:")) {
+                    return line.substring(8).trim().equals("2");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc: say what the kernel's errno means
+        }
+        return false;
     }
 
     /** A canary offset in [2^62, 2^63): positive, and never a position a real file read uses. */

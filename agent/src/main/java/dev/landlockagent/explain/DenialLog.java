@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * kind, so that a client asking a file-serving endpoint for many denied files, or JFR trying one
  * repository folder after another, makes one line. At most {@value #MAX_KINDS} kinds are kept;
  * beyond them denials are counted, not logged, so that nothing a client sends can flood the log or
- * grow the heap. The counts are logged once more when the JVM exits. Every denial is also a JFR event.
+ * grow the heap. The counts are logged once more when the JVM exits. Every denial is also a JFR event,
+ * and, when asked, a line for a test harness ({@link DenialReport}).
  */
 final class DenialLog {
     static final int MAX_KINDS = 256;
@@ -48,6 +49,7 @@ final class DenialLog {
             m.firstDenial();
         }
         jfr(d, policyOrigin);
+        DenialReport.write(d, policyOrigin);
         Suggestions suggestions = Suggestions.active();
         if (suggestions != null) {
             suggestions.add(d, policyOrigin);

@@ -1,6 +1,6 @@
 package dev.landlockagent.it;
 
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 

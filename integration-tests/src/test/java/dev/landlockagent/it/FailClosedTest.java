@@ -1,6 +1,6 @@
 package dev.landlockagent.it;
 
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,7 +95,7 @@ class FailClosedTest {
     @Test
     @RequiresLandlock(abi = 4)
     void aStrictPolicyAskingForUdpRulesOnAKernelWithoutThemIsRefused(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.landlockagent.testing.LandlockSupport.abi() < 10,
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.landlockagent.it.LandlockSupport.abi() < 10,
                 "this kernel has UDP rules");
         Path p = Files.writeString(tmp.resolve("policy.json"),
                 "{\"version\": 1, \"network\": {\"udp\": {\"bind\": [5353]}}}");
@@ -106,7 +106,7 @@ class FailClosedTest {
     @Test
     @RequiresLandlock(abi = 4)
     void bestEffortStartsAndSaysWhatIsNotEnforced(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(dev.landlockagent.testing.LandlockSupport.abi() < 10,
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.landlockagent.it.LandlockSupport.abi() < 10,
                 "this kernel has UDP rules");
         Path p = Files.writeString(tmp.resolve("policy.json"),
                 "{\"version\": 1, \"compatibility\": \"best-effort\", \"network\": {\"udp\": {\"bind\": [5353]}}}");

@@ -2,7 +2,7 @@ package dev.landlockagent.it;
 
 import dev.landlockagent.it.probe.DenialProbe;
 import dev.landlockagent.it.probe.SocketProbe;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
@@ -177,7 +177,7 @@ class FriendlyDenialsTest {
     void theJdksOwnCaughtProbesAdviseNoWiderPolicy() throws IOException {
         SandboxedJvm.Result r = probe("{\"version\": 1}", "await-explanations", "sha1prng");
         assertTrue(result(r, "sha1prng").endsWith(" OK"), r.describe());
-        assertTrue(r.denials().isEmpty(), "no WARN: " + r.describe());
+        assertTrue(r.denialWarnings().isEmpty(), "no WARN: " + r.describe());
         Path p = Files.writeString(tmp.resolve("policy.json"), "{\"version\": 1}");
         SandboxedJvm.Result debug = SandboxedJvm.withPolicy(p).classpath(Probes.testClasses()).jvmOptions("-Dlandlock.log=debug")
                 .run(DenialProbe.class.getName(), "await-explanations", "sha1prng");

@@ -1,7 +1,6 @@
 package dev.landlockagent.it;
 
-import dev.landlockagent.testing.LandlockSupport;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

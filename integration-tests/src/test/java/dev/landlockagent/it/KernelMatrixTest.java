@@ -1,5 +1,7 @@
 package dev.landlockagent.it;
 
+import dev.landlockagent.junit.SandboxedJvm;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -158,7 +160,8 @@ class KernelMatrixTest {
             cmd.add("LANDLOCK_REQUIRED=1");
         }
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (String prop : List.of("landlock.agent.jar", "landlock.test.classes", "landlock.logging.jars")) {
+        cmd.add("-Dlandlock.agent.jar=" + SandboxedJvm.defaultAgentJar());
+        for (String prop : List.of("landlock.test.classes", "landlock.logging.jars")) {
             cmd.add("-D" + prop + "=" + System.getProperty(prop));
         }
         cmd.add("-Dlandlock.test.scratch=/tmp/landlock-scratch");

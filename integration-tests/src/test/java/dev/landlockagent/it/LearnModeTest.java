@@ -4,7 +4,7 @@ import dev.landlockagent.it.apps.FfmFiles;
 import dev.landlockagent.it.apps.JettyApp;
 import dev.landlockagent.it.apps.ShellCat;
 import dev.landlockagent.it.apps.TrustedPlugin;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,7 +1,7 @@
 package dev.landlockagent.it;
 
 import dev.landlockagent.it.logging.LoggingApp;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -52,15 +52,15 @@ class LoggingTest {
     void withoutSlf4jTheAgentWritesToStderr() throws IOException {
         SandboxedJvm.Result r = run(null);
         assertClean(r);
-        assertEquals(1, r.denials().size(), r.describe());
-        assertTrue(r.denials().get(0).contains("denied socket(AF_INET6, SOCK_DGRAM, 0)"), r.describe());
+        assertEquals(1, r.denialWarnings().size(), r.describe());
+        assertTrue(r.denialWarnings().get(0).contains("denied socket(AF_INET6, SOCK_DGRAM, 0)"), r.describe());
     }
 
     @Test
     void withSlf4j17AndLogbackDenialsGoToTheApplicationsLog() throws IOException {
         SandboxedJvm.Result r = run("slf4j-1.7");
         assertClean(r);
-        assertTrue(r.denials().isEmpty(), "not on the agent's own stderr: " + r.describe());
+        assertTrue(r.denialWarnings().isEmpty(), "not on the agent's own stderr: " + r.describe());
         String all = r.stdout() + r.stderr();
         assertTrue(all.contains("application started"), all);
         assertTrue(all.contains("WARN landlock-agent - denied socket(AF_INET6, SOCK_DGRAM, 0)"), all);
@@ -70,7 +70,7 @@ class LoggingTest {
     void withSlf4j2AndLogbackDenialsGoToTheApplicationsLogWithKeyValues() throws IOException {
         SandboxedJvm.Result r = run("slf4j-2");
         assertClean(r);
-        assertTrue(r.denials().isEmpty(), "not on the agent's own stderr: " + r.describe());
+        assertTrue(r.denialWarnings().isEmpty(), "not on the agent's own stderr: " + r.describe());
         String all = r.stdout() + r.stderr();
         assertTrue(all.contains("application started"), all);
         assertTrue(all.contains("WARN landlock-agent") && all.contains("denied socket(AF_INET6, SOCK_DGRAM, 0)"), all);

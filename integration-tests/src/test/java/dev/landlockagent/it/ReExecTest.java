@@ -1,7 +1,7 @@
 package dev.landlockagent.it;
 
 import dev.landlockagent.it.probe.Probe;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

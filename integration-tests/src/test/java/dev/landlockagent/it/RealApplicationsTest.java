@@ -1,7 +1,7 @@
 package dev.landlockagent.it;
 
 import dev.landlockagent.it.apps.JettyApp;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

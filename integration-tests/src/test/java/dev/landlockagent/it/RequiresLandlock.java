@@ -1,6 +1,5 @@
 package dev.landlockagent.it;
 
-import dev.landlockagent.testing.LandlockSupport;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;

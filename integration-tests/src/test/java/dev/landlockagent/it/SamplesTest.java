@@ -1,7 +1,7 @@
 package dev.landlockagent.it;
 
 import com.sun.net.httpserver.HttpServer;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

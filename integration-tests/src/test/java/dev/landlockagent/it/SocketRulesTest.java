@@ -1,7 +1,7 @@
 package dev.landlockagent.it;
 
 import dev.landlockagent.it.probe.SocketProbe;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;

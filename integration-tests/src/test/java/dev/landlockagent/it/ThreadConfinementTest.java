@@ -2,7 +2,7 @@ package dev.landlockagent.it;
 
 import com.sun.tools.attach.VirtualMachine;
 import dev.landlockagent.it.probe.AttachedAgent;
-import dev.landlockagent.testing.SandboxedJvm;
+import dev.landlockagent.junit.SandboxedJvm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 

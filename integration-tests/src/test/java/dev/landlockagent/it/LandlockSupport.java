@@ -1,4 +1,4 @@
-package dev.landlockagent.testing;
+package dev.landlockagent.it;
 
 import dev.landlockagent.landlock.Landlock;
 import dev.landlockagent.linux.LinuxSyscalls;

@@ -1,4 +1,4 @@
-package dev.landlockagent.testing;
+package dev.landlockagent.junit;
 
 import java.io.File;
 import java.io.IOException;
@@ -23,13 +23,20 @@ import java.util.concurrent.TimeUnit;
  *         .classpath(Path.of("target/classes"))
  *         .run("com.example.Main", "arg");
  * assertEquals(0, r.exitCode());
- * assertTrue(r.denials().isEmpty(), r.stderr());
+ * assertEquals(List.of(), r.denials(), r.stderr());
  * }</pre>
  *
- * The test JVM itself is never confined. The agent jar is taken from the system property
- * {@code landlock.agent.jar}, or set with {@link #agentJar(Path)}.
+ * The test JVM itself is never confined. The agent jar is the {@code dev.landlockagent:landlock-agent}
+ * on the test class path (a dependency of this module), the system property {@code landlock.agent.jar},
+ * or the one set with {@link #agentJar(Path)}. The confined JVM reports each denial to this launcher
+ * ({@code -Dlandlock.denial.report=stderr}): {@link Result#denials()} lists them as typed values,
+ * whatever logging the program has.
  */
 public final class SandboxedJvm {
+    /** The agent's report of each denial, one line each on stderr (explain.DenialReport). */
+    private static final String REPORT_PROPERTY = "landlock.denial.report";
+    private static final String REPORT_PREFIX = "[landlock-agent] DENIAL ";
+
     /** How the agent is given its policy. */
     private enum PolicyVia { AGENT_ARGUMENT, NONE }
 
@@ -131,11 +138,19 @@ public final class SandboxedJvm {
         return defaultAgentJar();
     }
 
-    /** {@code landlock.agent.jar}, or {@code agent/target/landlock-agent.jar} above the working directory. */
+    /**
+     * {@code landlock.agent.jar}; else the agent jar on the test class path (the dependency
+     * {@code dev.landlockagent:landlock-agent}); else {@code agent/target/landlock-agent.jar} above the
+     * working directory (this repository's own build).
+     */
     public static Path defaultAgentJar() {
         String property = System.getProperty("landlock.agent.jar");
         if (property != null) {
             return Path.of(property).toAbsolutePath().normalize();
+        }
+        Path onClasspath = agentJarOnClasspath();
+        if (onClasspath != null) {
+            return onClasspath;
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve("agent/target/landlock-agent.jar");
@@ -143,7 +158,43 @@ public final class SandboxedJvm {
                 return candidate;
             }
         }
-        throw new IllegalStateException("landlock-agent.jar not found: set -Dlandlock.agent.jar or call agentJar(Path)");
+        throw new IllegalStateException("landlock-agent.jar not found: add the dependency dev.landlockagent:landlock-agent"
+                + " (landlock-agent-junit brings it), set -Dlandlock.agent.jar, or call agentJar(Path)");
+    }
+
+    /** The jar whose {@code Premain-Class} is the agent's entry, where the class path holds one; else null. */
+    static Path agentJarOnClasspath() {
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (entry.endsWith(".jar") && isAgentJar(Path.of(entry))) {
+                return Path.of(entry).toAbsolutePath().normalize();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isAgentJar(Path jar) {
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Manifest m = j.getManifest();
+            return m != null && AGENT_ENTRY.equals(m.getMainAttributes().getValue("Premain-Class"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static final String AGENT_ENTRY = "dev.landlockagent.launch.AgentEntry";
+
+    /**
+     * This test JVM's class path (under Surefire and Failsafe, the test class path), without the agent
+     * jar: for a confined JVM that runs the project's own classes, as {@link Sandboxed} does.
+     */
+    public static List<Path> testClasspath() {
+        List<Path> out = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            if (!entry.isEmpty() && !(entry.endsWith(".jar") && isAgentJar(Path.of(entry)))) {
+                out.add(Path.of(entry));
+            }
+        }
+        return out;
     }
 
     /** The java launcher of the JDK running the tests. */
@@ -176,6 +227,7 @@ public final class SandboxedJvm {
                 option += "=" + agentArgument;
             }
             cmd.add(option);
+            cmd.add("-D" + REPORT_PROPERTY + "=stderr");
         }
         cmd.addAll(jvmOptions);
         return cmd;
@@ -341,7 +393,7 @@ public final class SandboxedJvm {
                 Thread.currentThread().interrupt();
                 throw new AssertionError("interrupted", e);
             }
-            return new Result(command, process.exitValue(), out.text(), err.text());
+            return Result.of(command, process.exitValue(), out.text(), err.text());
         }
 
         private static void sleep(long ms) {
@@ -383,11 +435,37 @@ public final class SandboxedJvm {
     }
 
     /**
-     * What a confined JVM did: its command, exit status and output. {@link #denials()} lists the
-     * agent's denial reports on stderr (lines starting with {@code [landlock-agent] WARN denied};
-     * an application whose SLF4J is initialised gets them in its own log instead).
+     * What a confined JVM did: its command, exit status, output, and the denials the agent reported,
+     * in order, repeats included. {@code stderr} is the program's, without the agent's report lines;
+     * the agent's own WARN line for each kind of denial is in it (or, once the program's SLF4J is
+     * initialised, in the program's log).
      */
-    public record Result(List<String> command, int exitCode, String stdout, String stderr) {
+    public record Result(List<String> command, int exitCode, String stdout, String stderr, List<Denial> denials) {
+        public Result {
+            command = List.copyOf(command);
+            denials = List.copyOf(denials);
+        }
+
+        /** Takes the agent's report lines out of {@code stderr}, as typed denials. */
+        static Result of(List<String> command, int exitCode, String stdout, String stderr) {
+            List<Denial> denials = new ArrayList<>();
+            StringBuilder rest = new StringBuilder();
+            int from = 0;
+            while (from < stderr.length()) {
+                int end = stderr.indexOf('\n', from);
+                String line = end < 0 ? stderr.substring(from) : stderr.substring(from, end + 1);
+                from = end < 0 ? stderr.length() : end + 1;
+                int at = line.indexOf(REPORT_PREFIX);
+                if (at >= 0 && line.endsWith("\n")) {
+                    denials.add(Denial.fromReport(line.substring(at + REPORT_PREFIX.length()).strip()));
+                    rest.append(line, 0, at); // what the program wrote on that line before the report
+                } else {
+                    rest.append(line);
+                }
+            }
+            return new Result(command, exitCode, stdout, rest.toString(), denials);
+        }
+
         public List<String> stdoutLines() {
             return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
         }
@@ -396,7 +474,19 @@ public final class SandboxedJvm {
             return stderr.isEmpty() ? List.of() : List.of(stderr.split("\n"));
         }
 
-        public List<String> denials() {
+        /** The denials of one kind ({@link Denial#kind()}: {@code filesystem}, {@code network}, ...). */
+        public List<Denial> denials(String kind) {
+            List<Denial> d = new ArrayList<>();
+            for (Denial x : denials) {
+                if (x.kind().equals(kind)) {
+                    d.add(x);
+                }
+            }
+            return d;
+        }
+
+        /** The agent's WARN lines on stderr, one per kind of denial (lines starting with {@code [landlock-agent] WARN denied}). */
+        public List<String> denialWarnings() {
             List<String> d = new ArrayList<>();
             for (String line : stderrLines()) {
                 if (line.startsWith("[landlock-agent] WARN denied")) {
@@ -409,7 +499,7 @@ public final class SandboxedJvm {
         /** For assertion messages. */
         public String describe() {
             return "command: " + String.join(" ", command) + "\nexit: " + exitCode + "\nstdout:\n" + stdout
-                    + "\nstderr:\n" + stderr;
+                    + "\nstderr:\n" + stderr + (denials.isEmpty() ? "" : "\ndenials:\n" + denials);
         }
     }
 }

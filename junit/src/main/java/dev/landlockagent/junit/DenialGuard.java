@@ -64,7 +64,8 @@ public final class DenialGuard implements BeforeEachCallback, AfterEachCallback 
         if (n > 0) {
             throw new AssertionError("landlock-agent denied " + n + (n == 1 ? " operation" : " operations")
                     + " during this test under policy " + server().getAttribute(new ObjectName(MBEAN), "PolicyOrigin")
-                    + " (" + FAIL_ON_DENIAL_HELP + "):" + b + "\n(" + total + " denials in this JVM so far)");
+                    + " (" + FAIL_ON_DENIAL_HELP + "):" + b + "\n(" + total + " in this JVM so far; the agent's WARN line for each"
+                    + " has the rule to paste)");
         }
     }
 

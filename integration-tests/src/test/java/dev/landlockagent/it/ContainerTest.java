@@ -105,6 +105,24 @@ class ContainerTest {
         }
     }
 
+    /**
+     * The Jib recipe: sample-apps/http-server's jib profile builds an image with no Dockerfile, the
+     * agent and policy as extra directories and the agent in Jib's jvmFlags, on the local base image.
+     */
+    @Test
+    void theImageJibBuildsIsConfinedTheSame() throws Exception {
+        NestedMaven.Build jib = NestedMaven.run(ROOT.resolve("sample-apps/http-server"),
+                "-q", "-Pjib", "package", "jib:dockerBuild", "-DskipTests");
+        assertEquals(0, jib.exit(), jib.output());
+        try (GenericContainer<?> c = new GenericContainer<>(org.testcontainers.utility.DockerImageName.parse("landlock-http-server-jib"))
+                .withExposedPorts(8080)
+                .waitingFor(Wait.forLogMessage(".*serving.*", 1).withStartupTimeout(Duration.ofMinutes(2)))) {
+            c.start();
+            servesAndDenies(c, "/opt/app/http-server-policy.json");
+            assertEquals("10001", c.execInContainer("sh", "-c", "stat -c %u /proc/1").getStdout().strip(), "Jib's container.user");
+        }
+    }
+
     @Test
     void asRootTheSameServiceIsConfinedTheSame() throws Exception {
         try (GenericContainer<?> c = service().withCreateContainerCmdModifier(cmd -> cmd.withUser("0"))) {

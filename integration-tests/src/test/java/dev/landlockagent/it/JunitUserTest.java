@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,12 +26,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 @RequiresLandlock
 class JunitUserTest {
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path ROOT = NestedMaven.ROOT;
 
     @Test
     void aProjectOutsideTheReactorUsesTheExtensionByItsCoordinates(@TempDir Path dir) throws Exception {
-        String version = System.getProperty("landlock.version");
-        Path repo = Path.of(System.getProperty("landlock.maven.repo"));
+        String version = NestedMaven.version();
+        Path repo = NestedMaven.repository();
         Path installed = repo.resolve("dev/landlockagent/landlock-agent/" + version + "/landlock-agent-" + version + ".jar");
         assertTrue(Files.isRegularFile(installed) && Arrays.equals(Files.readAllBytes(installed),
                         Files.readAllBytes(SandboxedJvm.defaultAgentJar())),
@@ -41,41 +39,20 @@ class JunitUserTest {
         Path project = dir.resolve("notes");
         copy(ROOT.resolve("sample-apps/junit-user"), project);
 
-        Build ok = maven(project, repo, version);
-        assertEquals(0, ok.exit, ok.output);
-        assertEquals(List.of(6, 0, 0, 0), totals(project.resolve("target/surefire-reports")), ok.output);
-        assertEquals(List.of(2, 0, 0, 0), totals(project.resolve("target/failsafe-reports")), ok.output);
+        NestedMaven.Build ok = NestedMaven.run(project, "verify");
+        assertEquals(0, ok.exit(), ok.output());
+        assertEquals(List.of(6, 0, 0, 0), totals(project.resolve("target/surefire-reports")), ok.output());
+        assertEquals(List.of(2, 0, 0, 0), totals(project.resolve("target/failsafe-reports")), ok.output());
         assertTrue(Files.readString(project.resolve("target/surefire-reports/TEST-com.example.notes.NotesTest.xml"))
-                .contains("name=\"theLauncherReportsEachDenialAsATypedValue"), ok.output);
+                .contains("name=\"theLauncherReportsEachDenialAsATypedValue"), ok.output());
 
-        Build strict = maven(project, repo, version, "-Dlandlock.failOnDenial=true");
-        assertNotEquals(0, strict.exit, strict.output);
-        assertTrue(strict.output.contains("NotesIT.anUnreadableNoteIsEmpty landlock-agent denied 1 operation during this"
+        NestedMaven.Build strict = NestedMaven.run(project, "verify", "-Dlandlock.failOnDenial=true");
+        assertNotEquals(0, strict.exit(), strict.output());
+        assertTrue(strict.output().contains("NotesIT.anUnreadableNoteIsEmpty landlock-agent denied 1 operation during this"
                         + " test under policy " + project.toRealPath().resolve("src/test/it-policy.json")),
-                strict.output);
-        assertTrue(strict.output.contains("1 × add to \"filesystem\": read_file in " + project.toRealPath()), strict.output);
-        assertEquals(List.of(2, 1, 0, 0), totals(project.resolve("target/failsafe-reports")), strict.output);
-    }
-
-    private record Build(int exit, String output) {
-    }
-
-    private static Build maven(Path project, Path repo, String version, String... more) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-ntp",
-                "-Dmaven.repo.local=" + repo, "-Dlandlock.version=" + version, "verify"));
-        cmd.addAll(List.of(more));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile()).redirectErrorStream(true);
-        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        pb.environment().remove("MAVEN_OPTS");
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        Path log = Files.createTempFile(project.getParent(), "maven", ".log");
-        pb.redirectOutput(log.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(10, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new AssertionError("the project's build did not end in 10 minutes:\n" + Files.readString(log));
-        }
-        return new Build(p.exitValue(), Files.readString(log));
+                strict.output());
+        assertTrue(strict.output().contains("1 × add to \"filesystem\": read_file in " + project.toRealPath()), strict.output());
+        assertEquals(List.of(2, 1, 0, 0), totals(project.resolve("target/failsafe-reports")), strict.output());
     }
 
     /** Tests, failures, errors and skipped over a reports folder. */

@@ -2,12 +2,11 @@ package dev.landlockagent.confine;
 
 import dev.landlockagent.linux.Capability;
 import dev.landlockagent.linux.Errno;
+import dev.landlockagent.linux.ProcStatus;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
 
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -52,27 +51,19 @@ public record Capabilities(long inheritable, long permitted, long effective, lon
 
     /** The main thread's sets, from /proc/self/status (the thread-group leader's). */
     public static Capabilities ofThisProcess() throws StartupFailure {
-        String status;
-        try (FileInputStream in = new FileInputStream("/proc/self/status")) {
-            status = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        try {
+            return of(ProcStatus.self());
         } catch (IOException e) {
             throw new StartupFailure("cannot read this JVM's capabilities from /proc/self/status: " + e, e);
         }
-        return parse(status);
     }
 
     static Capabilities parse(String status) {
-        return new Capabilities(field(status, "CapInh"), field(status, "CapPrm"), field(status, "CapEff"),
-                field(status, "CapBnd"), field(status, "CapAmb"), null);
+        return of(ProcStatus.parse(status));
     }
 
-    private static long field(String status, String name) {
-        int at = status.indexOf(name + ":");
-        if (at < 0) {
-            return 0;
-        }
-        int end = status.indexOf('\n', at);
-        return Long.parseUnsignedLong(status.substring(at + name.length() + 1, end < 0 ? status.length() : end).strip(), 16);
+    private static Capabilities of(ProcStatus s) {
+        return new Capabilities(s.mask("CapInh"), s.mask("CapPrm"), s.mask("CapEff"), s.mask("CapBnd"), s.mask("CapAmb"), null);
     }
 
     /** Whether this thread holds, or could give itself, a capability the policy does not keep. */

@@ -7,6 +7,7 @@ import dev.landlockagent.landlock.LandlockAbi;
 import dev.landlockagent.linux.Arch;
 import dev.landlockagent.linux.Errno;
 import dev.landlockagent.linux.LinuxSyscalls;
+import dev.landlockagent.linux.ProcStatus;
 import dev.landlockagent.linux.SockFilter;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
@@ -371,15 +372,10 @@ final class FirstJvm {
      */
     static boolean underSeccompFilter() {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Seccomp:")) {
-                    return line.substring(8).trim().equals("2");
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no /proc: say what the kernel's errno means
+            return ProcStatus.self().number("Seccomp", 0) == 2; // SECCOMP_MODE_FILTER
+        } catch (IOException e) {
+            return false; // no /proc: say what the kernel's errno means
         }
-        return false;
     }
 
     /** A canary offset in [2^62, 2^63): positive, and never a position a real file read uses. */

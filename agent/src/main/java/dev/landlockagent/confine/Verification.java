@@ -1,10 +1,10 @@
 package dev.landlockagent.confine;
 
-import java.io.FileInputStream;
+import dev.landlockagent.linux.ProcStatus;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -64,18 +64,12 @@ public final class Verification {
     }
 
     private static String noNewPrivs() {
-        String status;
-        try (FileInputStream in = new FileInputStream("/proc/self/status")) {
-            status = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+        long value;
+        try {
+            value = ProcStatus.self().number("NoNewPrivs", -1);
         } catch (IOException e) {
             return null; // the canary decides
         }
-        int at = status.indexOf("\nNoNewPrivs:");
-        if (at < 0) {
-            return null;
-        }
-        int end = status.indexOf('\n', at + 1);
-        String value = status.substring(at + "\nNoNewPrivs:".length(), end < 0 ? status.length() : end).strip();
-        return value.equals("1") ? null : "no_new_privs is not set";
+        return value == -1 || value == 1 ? null : "no_new_privs is not set"; // -1: a kernel without the field
     }
 }

@@ -1,5 +1,6 @@
 package dev.landlockagent.explain;
 
+import dev.landlockagent.instrument.Operation;
 import dev.landlockagent.policy.Policy.ExitRule;
 
 import java.util.ArrayList;
@@ -44,7 +45,7 @@ public final class ExitControl implements BiFunction<String, Object[], Throwable
             if (jdkOrAgent(c) || allowed(c.getName())) {
                 continue;
             }
-            String call = (operation.equals("runtime.halt") ? "Runtime.halt(" : calledFromSystem(frames)
+            String call = (operation.equals(Operation.RUNTIME_HALT.id()) ? "Runtime.halt(" : calledFromSystem(frames)
                     ? "System.exit(" : "Runtime.exit(") + status + ")";
             Denial d = denial(call, f);
             log.record(d, policyOrigin);

@@ -2,6 +2,7 @@ package dev.landlockagent.explain;
 
 import dev.landlockagent.landlock.AccessFs;
 import dev.landlockagent.linux.Capability;
+import dev.landlockagent.linux.ProcStatus;
 import dev.landlockagent.plan.RulesetPlan;
 
 import java.io.IOException;
@@ -83,10 +84,7 @@ final class Metadata {
     private static boolean ownedByThisUser(Path p) {
         try {
             Object uid = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            String status = Files.readString(Path.of("/proc/self/status"));
-            int at = status.indexOf("\nUid:");
-            String[] ids = status.substring(at + 5, status.indexOf('\n', at + 1)).strip().split("\\s+");
-            return String.valueOf(uid).equals(ids[1]); // the effective uid
+            return String.valueOf(uid).equals(ProcStatus.self().part("Uid", 1)); // the effective uid
         } catch (IOException | RuntimeException e) {
             return true;
         }

@@ -1,5 +1,6 @@
 package dev.landlockagent.learn;
 
+import dev.landlockagent.linux.ProcStatus;
 import dev.landlockagent.linux.SyscallException;
 import dev.landlockagent.linux.Syscalls;
 import dev.landlockagent.seccomp.LearnFilter;
@@ -119,7 +120,7 @@ public final class LearnRun {
 
     private static boolean filtered() {
         try {
-            return Tracee.statusField(Path.of("/proc/self/status"), "Seccomp:") == 2; // SECCOMP_MODE_FILTER
+            return ProcStatus.self().number("Seccomp", 0) == 2; // SECCOMP_MODE_FILTER
         } catch (IOException e) {
             return false; // no /proc: not confirmed
         }

@@ -1,5 +1,7 @@
 package dev.landlockagent.learn;
 
+import dev.landlockagent.linux.ProcStatus;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,27 +104,18 @@ final class Tracee {
     /** The process (thread group) this thread belongs to. */
     long tgid() throws IOException {
         if (tgid < 0) {
-            tgid = statusField("Tgid:");
+            tgid = statusField(proc("status"), "Tgid");
         }
         return tgid;
     }
 
-    long statusField(String name) throws IOException {
-        return statusField(proc("status"), name);
-    }
-
-    /** A number from a {@code /proc/.../status} file, such as {@code PPid:} or {@code Seccomp:}. */
+    /** A number from a {@code /proc/.../status} file, such as {@code PPid} or {@code Tgid}. */
     static long statusField(Path status, String name) throws IOException {
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith(name)) {
-                try {
-                    return Long.parseLong(line.substring(name.length()).trim());
-                } catch (NumberFormatException e) {
-                    throw new IOException("no number after " + name + " in " + status);
-                }
-            }
+        long n = ProcStatus.of(status).number(name, -1);
+        if (n < 0) {
+            throw new IOException("no number " + name + " in " + status);
         }
-        throw new IOException("no " + name + " in " + status);
+        return n;
     }
 
     /** The thread's name (the first 15 characters of a Java thread's). */
@@ -160,7 +153,7 @@ final class Tracee {
     /** The parent of process {@code pid}, or 0. */
     static long parent(long pid) {
         try {
-            return statusField(Path.of("/proc", Long.toString(pid), "status"), "PPid:");
+            return statusField(Path.of("/proc", Long.toString(pid), "status"), "PPid");
         } catch (IOException e) {
             return 0; // gone
         }

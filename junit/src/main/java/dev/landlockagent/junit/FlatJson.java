@@ -5,8 +5,7 @@ import java.util.Map;
 
 /**
  * Reads one flat JSON object (string, integer, boolean and null values), the shape of the agent's
- * denial report and of the forked test's result: so that this module brings no JSON library onto
- * the project's test class path.
+ * denial report: so that this module brings no JSON library onto the project's test class path.
  */
 final class FlatJson {
     private final String s;
@@ -41,29 +40,6 @@ final class FlatJson {
                 throw p.error("',' or '}'");
             }
         }
-    }
-
-    /** {@code value} as a JSON string literal. */
-    static String quote(String value) {
-        StringBuilder b = new StringBuilder("\"");
-        for (int k = 0; k < value.length(); k++) {
-            char c = value.charAt(k);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     private Object value() {

@@ -33,6 +33,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -287,6 +288,35 @@ final class FirstJvm {
         }
     }
 
+    /** Rights that would let the confined JVM change or replace a file (at it, or in its folder). */
+    private static final long CHANGES_FILE = AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask();
+    private static final long REPLACES_FILE = AccessFs.MAKE_REG.mask() | AccessFs.REMOVE_FILE.mask() | AccessFs.REFER.mask();
+
+    /**
+     * An AOT cache or CDS archive holds classes and compiled code that every later JVM naming it
+     * maps and runs. If the confined JVM could write or replace it, one compromised run would plant
+     * code in all the runs after it, outside any policy: the agent refuses to start instead (where
+     * the policy confines writes at all). The cache is trained in a separate run, which may write it
+     * (docs/performance.md, "AOT cache and CDS archives").
+     */
+    static void refuseWritableArchives(RulesetPlan plan, DiagnosticFiles diagnostics) throws StartupFailure {
+        if ((plan.handledFs() & CHANGES_FILE) == 0) {
+            return; // the policy leaves the filesystem unconfined: nothing here is promised
+        }
+        for (JvmBaseline.Entry e : diagnostics.mappedArchives()) {
+            long writes = plan.grantedAt(e.path()) & CHANGES_FILE;
+            Path folder = e.path().getParent();
+            long replaces = folder == null ? 0 : plan.grantedAt(folder) & REPLACES_FILE;
+            if ((writes | replaces) != 0) {
+                String flag = e.reason().substring(0, e.reason().indexOf(": "));
+                throw new StartupFailure(flag + ": the policy lets this JVM " + (writes != 0 ? "write " + e.path()
+                        : "replace " + e.path() + " (" + AccessFs.names(replaces) + " on " + folder + ")")
+                        + ", which later JVMs map and run as code. Fix: allow only \"read\" there, and train the"
+                        + " cache in a separate run that may write it (docs/performance.md, \"AOT cache and CDS archives\")");
+            }
+        }
+    }
+
     private Decision decide(LandlockAbi abi, Capabilities held) throws StartupFailure, PolicyException {
         KernelInfo kernel = new KernelInfo(abi);
         JvmFacts facts = loaded.facts();
@@ -310,6 +340,7 @@ final class FirstJvm {
                 }
             }
         }
+        refuseWritableArchives(plan, diagnostics);
         List<ReadOnlyView.Step> view = List.of();
         String metadataGap = null;
         if (plan.handledFs() != 0) {
@@ -332,8 +363,9 @@ final class FirstJvm {
         if (mechanism == Mechanism.REEXEC) {
             marker = new Marker(proof, env.movedFor(executable), report, loaded.policy().exit());
             boolean cwdListable = (cwdAccess & AccessFs.READ_DIR.mask()) != 0;
-            request = ReExec.prepare(cmd, executable, env, marker, ReExec.perfDataOptions(jvmOptions, cwdListable),
-                    diagnostics.options());
+            List<String> added = new ArrayList<>(ReExec.perfDataOptions(jvmOptions, cwdListable));
+            added.addAll(ReExec.aotLogOptions(jvmOptions));
+            request = ReExec.prepare(cmd, executable, env, marker, added, diagnostics.options());
         } else {
             marker = new Marker(proof, MovedOptions.NONE, report, loaded.policy().exit());
         }

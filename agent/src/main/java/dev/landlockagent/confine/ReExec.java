@@ -34,7 +34,8 @@ public final class ReExec {
      * precedence), then the original arguments. {@code -javaagent:X} becomes
      * {@code -agentlib:instrument=X}, which loads the same agent but lets CDS keep its archived
      * module graph (~35 ms per start, measured); not for {@code -m} or {@code --limit-modules},
-     * where java.instrument must be added explicitly. {@code jvmOptions} come before all of that,
+     * where java.instrument must be added explicitly, nor where the user names an archive
+     * ({@link #namesArchive}). {@code jvmOptions} come before all of that,
      * so that the user's own options, later, win; {@code lastOptions} come after every launcher
      * option, next to the marker, where they win over the user's (each carries the user's value
      * of its flag within it).
@@ -52,6 +53,12 @@ public final class ReExec {
         boolean rewriteAgents = !cmd.moduleMain() && !cmd.limitsModules();
         for (String o : extra) {
             rewriteAgents &= !o.startsWith("--limit-modules");
+        }
+        for (String o : cmd.args().subList(1, cmd.firstAppArg())) {
+            rewriteAgents &= !namesArchive(o);
+        }
+        for (String o : extra) {
+            rewriteAgents &= !namesArchive(o);
         }
 
         // The new marker goes after every launcher option (the last -D wins), and markers already on
@@ -112,6 +119,22 @@ public final class ReExec {
     }
 
     /**
+     * A training run ({@code -XX:AOTCacheOutput}, {@code -XX:AOTMode=record}) warns, when it writes
+     * its configuration, of every class it leaves out of the cache: the JDK classes the agent
+     * instruments ("From ClassFileLoadHook", "Has been redefined"), the agent's own, and JFR's event
+     * classes, some 25 lines no user can act on. The re-executed JVM keeps the {@code aot} log's
+     * errors only; the user's own {@code -Xlog:aot...}, later on the command line, wins.
+     */
+    static List<String> aotLogOptions(List<String> jvmOptions) {
+        for (String o : jvmOptions) {
+            if (o.startsWith("-XX:AOTCacheOutput=") || o.equals("-XX:AOTMode=record")) {
+                return List.of("-Xlog:aot=error");
+            }
+        }
+        return List.of();
+    }
+
+    /**
      * Removes HotSpot's perf-data file of this process, {@code <folder>/<pid>}
      * ({@link dev.landlockagent.plan.JvmFacts#perfDataFolder()}): a JVM removes it at exit, and an
      * exec is no exit, so the first JVM removes its own before it re-executes. The re-executed JVM
@@ -123,6 +146,21 @@ public final class ReExec {
         } catch (java.io.IOException | RuntimeException e) {
             // not ours to remove (another user's folder), or already gone: jps may list a stale entry
         }
+    }
+
+    /**
+     * Whether an option names an AOT cache or a CDS archive of the user's. The archive records the
+     * module graph it was made with, and {@code -javaagent} adds java.instrument to it
+     * ({@code jdk.module.addmods}): a cache trained with the agent on the command line maps in the
+     * first JVM only if the re-executed one keeps {@code -javaagent} too, and then maps there as
+     * well (docs/performance.md, "AOT cache and CDS archives"). Only the default CDS archive, made
+     * without any agent, is better served by {@code -agentlib:instrument}.
+     */
+    static boolean namesArchive(String option) {
+        return option.startsWith("-XX:AOTCache=") || option.startsWith("-XX:AOTCacheOutput=")
+                || option.startsWith("-XX:AOTMode=") || option.startsWith("-XX:AOTConfiguration=")
+                || option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-XX:ArchiveClassesAtExit=")
+                || option.equals("-XX:+AutoCreateSharedArchive");
     }
 
     private static String rewriteAgent(String option) {

@@ -42,6 +42,9 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
     public record Defaults(boolean errorFile, boolean heapDump, String recorderOptions) {
     }
 
+    /** The reason of an archive's entry ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}). */
+    private static final String MAPPED = ": the archive the JVM maps at start";
+
     /** Names the run's diagnostics folder to the JVM that runs {@code main}, which removes it at exit if empty. */
     public static final String RUN_FOLDER_PROPERTY = "landlock.diagnostics.folder";
 
@@ -161,6 +164,17 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
      * @param cwdAccess what the plan allows in the working directory, where HotSpot writes first
      * @param reExec    the JVM that runs {@code main} is yet to start, with {@link #options()}
      */
+    /** The AOT caches and CDS archives the command line names, which the JVM maps at start (read only). */
+    public List<JvmBaseline.Entry> mappedArchives() {
+        List<JvmBaseline.Entry> archives = new ArrayList<>();
+        for (JvmBaseline.Entry e : entries) {
+            if (e.reason().endsWith(MAPPED)) {
+                archives.add(e);
+            }
+        }
+        return archives;
+    }
+
     public DiagnosticFiles withRunFolder(Path folder, long cwdAccess, boolean reExec) {
         if (!needsRunFolder(cwdAccess, reExec)) {
             return this;
@@ -234,7 +248,7 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
         if (!file.isEmpty()) {
             Path p = resolve(workingDir, file);
             if (Files.isRegularFile(p)) {
-                out.add(new JvmBaseline.Entry(p, AccessFs.READ_FILE.mask(), option + ": the archive the JVM maps at start"));
+                out.add(new JvmBaseline.Entry(p, AccessFs.READ_FILE.mask(), option + MAPPED));
             }
         }
     }

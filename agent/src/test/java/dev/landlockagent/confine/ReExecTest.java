@@ -86,6 +86,28 @@ class ReExecTest {
     }
 
     @Test
+    void anAotCacheOrCdsArchiveOnTheCommandLineKeepsJavaagentSoBothJvmsHaveTheModuleGraphItWasTrainedWith() {
+        for (String archive : List.of("-XX:AOTCache=app.aot", "-XX:AOTCacheOutput=app.aot", "-XX:AOTMode=record",
+                "-XX:AOTConfiguration=app.aotconf", "-XX:SharedArchiveFile=app.jsa", "-XX:+AutoCreateSharedArchive")) {
+            ReExec.Request r = prepare(cmd("java", archive, "-javaagent:/a.jar=p.json", "-cp", "app.jar", "Main"), JAVA, env());
+            assertTrue(strings(r.argv()).contains("-javaagent:/a.jar=p.json"), archive + ": " + strings(r.argv()));
+        }
+        ReExec.Request fromEnvironment = prepare(cmd("java", "-javaagent:/a.jar", "Main"), JAVA,
+                env("JAVA_TOOL_OPTIONS=-XX:AOTCache=app.aot"));
+        assertTrue(strings(fromEnvironment.argv()).contains("-javaagent:/a.jar"), strings(fromEnvironment.argv()).toString());
+        ReExec.Request asAnArgument = prepare(cmd("java", "-javaagent:/a.jar", "Main", "-XX:AOTCache=app.aot"), JAVA, env());
+        assertTrue(strings(asAnArgument.argv()).contains("-agentlib:instrument=/a.jar"), "the application's argument, not an option");
+    }
+
+    @Test
+    void onlyATrainingRunQuietsTheAotLogsWarningsOfTheClassesItLeavesOut() {
+        assertEquals(List.of("-Xlog:aot=error"), ReExec.aotLogOptions(List.of("-XX:AOTCacheOutput=app.aot")));
+        assertEquals(List.of("-Xlog:aot=error"), ReExec.aotLogOptions(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=c")));
+        assertEquals(List.of(), ReExec.aotLogOptions(List.of("-XX:AOTCache=app.aot")));
+        assertEquals(List.of(), ReExec.aotLogOptions(List.of("-XX:AOTMode=on", "-XX:AOTCache=app.aot")));
+    }
+
+    @Test
     void systemdsDescriptorsAreKeptOnlyWhenListenPidNamesThisProcess() {
         assertEquals(2, env("LISTEN_FDS=2", "LISTEN_PID=77").systemdListenFds(77));
         assertEquals(0, env("LISTEN_FDS=2", "LISTEN_PID=78").systemdListenFds(77));

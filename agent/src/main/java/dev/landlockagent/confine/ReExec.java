@@ -24,8 +24,17 @@ public final class ReExec {
     private ReExec() {
     }
 
-    /** What execve receives, and how many systemd-activated descriptors (from 3 up) to keep. */
-    public record Request(String executable, List<byte[]> argv, List<byte[]> environment, int keptDescriptors) {
+    /**
+     * What execve receives, and how many systemd-activated descriptors (from 3 up) to keep; the
+     * marker goes through a pipe ({@link MarkerPipe}), and {@code argv[markerAt]} is where its
+     * reference goes.
+     */
+    public record Request(String executable, List<byte[]> argv, List<byte[]> environment, int keptDescriptors,
+                          byte[] marker, int markerAt) {
+        /** The marker, as the re-executed JVM will read it. */
+        public String markerValue() {
+            return new String(marker, StandardCharsets.UTF_8);
+        }
     }
 
     /**
@@ -63,7 +72,7 @@ public final class ReExec {
 
         // The new marker goes after every launcher option (the last -D wins), and markers already on
         // the command line are dropped: a stale or forged one must not override it.
-        byte[] markerOption = bytes(MARKER_OPTION + marker.encode());
+        byte[] markerOption = bytes(MARKER_OPTION); // its reference is written in by exec()
         int markerAt = cmd.mainIndex() > 0 ? cmd.mainIndex() : 1;
         List<byte[]> argv = new ArrayList<>();
         argv.add(cmd.argv().get(0));
@@ -94,8 +103,14 @@ public final class ReExec {
             }
             argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
         }
+        int at = -1;
+        for (int i = 0; i < argv.size() && at < 0; i++) {
+            if (argv.get(i) == markerOption) {
+                at = i;
+            }
+        }
         return new Request(executable.toString(), List.copyOf(argv), environment.without(moved),
-                environment.systemdListenFds(marker.proof().pid()));
+                environment.systemdListenFds(marker.proof().pid()), bytes(marker.encode()), at);
     }
 
     /**
@@ -177,19 +192,23 @@ public final class ReExec {
     }
 
     /**
-     * Marks every descriptor above 2 (and above systemd's LISTEN_FDS) close-on-exec, so that
-     * nothing the first JVM opened, before it was confined, reaches the confined one; then execve.
-     * Returns only by throwing.
+     * Hands the marker over in a pipe at the first descriptor after systemd's LISTEN_FDS
+     * ({@link MarkerPipe}), marks every descriptor above it close-on-exec, so that nothing the
+     * first JVM opened, before it was confined, reaches the confined one; then execve. Returns only
+     * by throwing.
      */
     public static void exec(Request request, Syscalls sys) throws StartupFailure {
-        int first = 3 + request.keptDescriptors();
+        int markerFd = 3 + request.keptDescriptors();
+        List<byte[]> argv = new ArrayList<>(request.argv());
+        argv.set(request.markerAt(), bytes(MARKER_OPTION + MarkerPipe.hand(sys, request.marker(), markerFd)));
+        int first = markerFd + 1;
         try {
             sys.closeOnExecFrom(first);
         } catch (SyscallException e) {
             closeOnExecOneByOne(sys, first);
         }
         try {
-            sys.execve(request.executable(), request.argv(), request.environment());
+            sys.execve(request.executable(), argv, request.environment());
         } catch (SyscallException e) {
             throw new StartupFailure("cannot re-execute the JVM (" + request.executable() + ") inside the Landlock domain: "
                     + e.getMessage(), e);

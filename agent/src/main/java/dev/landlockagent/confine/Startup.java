@@ -56,6 +56,14 @@ public final class Startup implements Consumer<Handoff> {
 
     private static void start(String agentArgument, Instrumentation inst, Path agentJar) throws Exception {
         String markerValue = System.getProperty(Marker.PROPERTY);
+        if (markerValue != null && MarkerPipe.isReference(markerValue)) {
+            // The re-exec's reference to the pipe that holds the marker. What it held stays in this
+            // JVM's properties for a second copy of the agent (a jar's Launcher-Agent-Class), as on
+            // the TSYNC path; "" when it held nothing (a copied reference): malformed, confine again.
+            String taken = MarkerPipe.take(markerValue);
+            markerValue = taken == null ? "" : taken;
+            System.setProperty(Marker.PROPERTY, markerValue);
+        }
         LearnArgument learn = learnArgument(agentArgument);
         if (learn != null && learn.mode() == LearnArgument.Mode.LEARN) {
             if (markerValue == null && LearnStart.learn(learn, inst, agentJar)) {

@@ -95,6 +95,23 @@ final class FakeSyscalls implements Syscalls {
     }
 
     @Override
+    public int[] pipe() throws SyscallException {
+        call("pipe2");
+        return new int[] {nextFd++, nextFd++};
+    }
+
+    @Override
+    public int write(int fd, byte[] data) throws SyscallException {
+        call("write");
+        return data.length;
+    }
+
+    @Override
+    public void inheritAs(int source, int target) throws SyscallException {
+        call("dup3");
+    }
+
+    @Override
     public void close(int fd) throws SyscallException {
         call("close");
     }

@@ -58,6 +58,9 @@ class FaultInjectionTest {
         cells("landlock_restrict_self", Outcome.FAILS_CLOSED, Errno.EPERM, Errno.EINVAL, Errno.EBADF, Errno.EBADFD,
                 Errno.E2BIG, Errno.ENOMEM);
         cells("seccomp", Outcome.FAILS_CLOSED, Errno.EACCES, Errno.EFAULT, Errno.EINVAL, Errno.ENOMEM, Errno.ESRCH, Errno.EBUSY);
+        cells("pipe2", Outcome.FAILS_CLOSED, Errno.EMFILE, Errno.ENFILE, Errno.EFAULT, Errno.EINVAL);
+        cells("write", Outcome.FAILS_CLOSED, Errno.EAGAIN, Errno.EPIPE, Errno.EFAULT, Errno.EINTR, Errno.EBADF);
+        cells("dup3", Outcome.FAILS_CLOSED, Errno.EBADF, Errno.EBUSY, Errno.EINTR, Errno.EMFILE, Errno.EINVAL);
         cells("close_range", Outcome.TOLERATED, Errno.ENOSYS, Errno.EINVAL, Errno.EMFILE);
         cells("execve", Outcome.FAILS_CLOSED, Errno.E2BIG, Errno.EACCES, Errno.ENOENT, Errno.ENOEXEC, Errno.ENOMEM,
                 Errno.ETXTBSY, Errno.ELIBBAD, Errno.ELOOP, Errno.EINVAL);
@@ -95,7 +98,8 @@ class FaultInjectionTest {
     /** Confines and re-executes through {@code sys}, as the re-exec path does. */
     private void confineAndExec(FakeSyscalls sys) throws StartupFailure {
         apply(sys, plan, Mechanism.REEXEC, new SeccompFilter.Canary(1L << 62));
-        ReExec.Request request = new ReExec.Request("/usr/bin/java", List.of("java".getBytes()), List.of(), 0);
+        ReExec.Request request = new ReExec.Request("/usr/bin/java", List.of("java".getBytes(), "-Dm=".getBytes()), List.of(), 0,
+                "v=2".getBytes(), 1);
         try {
             ReExec.exec(request, sys);
         } catch (IllegalStateException fakeSuccess) {
@@ -112,7 +116,8 @@ class FaultInjectionTest {
         for (int cap = 0; cap <= 40; cap++) {
             expected.add("prctl PR_CAPBSET_DROP");
         }
-        expected.addAll(List.of("prctl PR_CAP_AMBIENT", "capset", "seccomp", "close_range", "execve"));
+        expected.addAll(List.of("prctl PR_CAP_AMBIENT", "capset", "seccomp", "pipe2", "write", "dup3", "close_range",
+                "execve"));
         assertEquals(expected, sys.calls);
         assertEquals(0, sys.bounding | sys.permitted | sys.effective | sys.inheritable,
                 "a root JVM keeps no capability the policy does not name");

@@ -66,7 +66,9 @@ class ReExecTest {
         List<String> argv = strings(r.argv());
         assertEquals(List.of("java", "-Xmx1g", "-Dq=a b"), argv.subList(0, 3));
         assertEquals(List.of("PATH=/bin"), strings(r.environment()), "so the new JVM does not print 'Picked up' again");
-        Marker carried = Marker.decode(argv.get(3).substring(ReExec.MARKER_OPTION.length()));
+        assertEquals(ReExec.MARKER_OPTION, argv.get(3), "the marker itself goes through a pipe: " + argv);
+        assertEquals(3, r.markerAt());
+        Marker carried = Marker.decode(r.markerValue());
         assertNotNull(carried);
         assertEquals("-Xmx1g '-Dq=a b'", carried.moved().javaToolOptions());
     }

@@ -28,6 +28,7 @@ public enum Errno {
     ENOSPC(28, "no space left on device"),
     ESPIPE(29, "illegal seek"),
     EROFS(30, "read-only file system"),
+    EPIPE(32, "broken pipe"),
     ENAMETOOLONG(36, "file name too long"),
     ENOSYS(38, "function not implemented"),
     ELOOP(40, "too many levels of symbolic links"),

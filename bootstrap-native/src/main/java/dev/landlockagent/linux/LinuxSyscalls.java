@@ -30,6 +30,7 @@ public final class LinuxSyscalls implements Syscalls {
     private static final long O_PATH = 0x200000;          // 010000000, asm-generic and x86
     private static final long O_CLOEXEC = 0x80000;        // 02000000
     private static final long O_RDWR = 2;
+    private static final long O_NONBLOCK = 0x800;         // 04000, asm-generic and x86
     private static final long PR_SET_NO_NEW_PRIVS = 38;
     private static final long PR_SET_PTRACER = 0x59616d61; // "Yama"
     private static final long LANDLOCK_RULE_PATH_BENEATH = 1;
@@ -297,6 +298,31 @@ public final class LinuxSyscalls implements Syscalls {
     @Override
     public void replaceDescriptor(int source, int target) throws SyscallException {
         call("dup3", arch.table.number("dup3"), source, target, O_CLOEXEC, 0, 0);
+    }
+
+    @Override
+    public synchronized int[] pipe() throws SyscallException {
+        attr.set(U64, 0, 0L);
+        call("pipe2", arch.table.number("pipe2"), attr.address(), O_CLOEXEC | O_NONBLOCK, 0, 0, 0);
+        long fds = attr.get(U64, 0); // int fds[2], little-endian: the read end in the low half
+        return new int[] {(int) fds, (int) (fds >>> 32)};
+    }
+
+    @Override
+    public int write(int fd, byte[] data) throws SyscallException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = cString(arena, data);
+            return (int) call("write", arch.table.number("write"), fd, buffer.address(), data.length, 0, 0);
+        }
+    }
+
+    @Override
+    public void inheritAs(int source, int target) throws SyscallException {
+        if (source == target) {
+            call("fcntl", arch.fcntl, target, F_SETFD, 0, 0, 0);
+        } else {
+            call("dup3", arch.table.number("dup3"), source, target, 0, 0, 0);
+        }
     }
 
     @Override

@@ -32,7 +32,7 @@ public final class SyscallTable {
             "get_kernel_syms", 177, "query_module", 178, "getpmsg", 181, "putpmsg", 182, "security", 185,
             "tuxcall", 184, "vserver", 236, "vhangup", 153, "unshare", 272, "setns", 308, "clone", 56, "chmod", 90,
             "fchmod", 91, "fchmodat", 268, "creat", 85, "open", 2, "openat", 257, "mknod", 133, "mknodat", 259,
-            "dup3", 292, "userfaultfd", 323, "bind", 49, "listen", 50, "chdir", 80,
+            "dup3", 292, "userfaultfd", 323, "bind", 49, "listen", 50, "chdir", 80, "pipe2", 293, "write", 1,
             // What a learn run records (learn.NotifiedSyscalls).
             "mkdir", 83, "mkdirat", 258, "rmdir", 84, "unlink", 87, "unlinkat", 263, "rename", 82, "renameat", 264,
             "renameat2", 316, "link", 86, "linkat", 265, "symlink", 88, "symlinkat", 266, "truncate", 76,
@@ -68,7 +68,7 @@ public final class SyscallTable {
             "lookup_dcookie", 18, "userfaultfd", 282,
             "kcmp", 272, "nfsservctl", 42, "vhangup", 58, "unshare", 97, "setns", 268,
             "clone", 220, "fchmod", 52, "fchmodat", 53, "openat", 56, "mknodat", 33, "dup3", 24, "bind", 200,
-            "listen", 201,
+            "listen", 201, "pipe2", 59, "write", 64,
             // What a learn run records (learn.NotifiedSyscalls).
             "mkdirat", 34, "unlinkat", 35, "symlinkat", 36, "linkat", 37, "renameat", 38, "renameat2", 276,
             "truncate", 45, "ftruncate", 46, "execve", 221, "execveat", 281, "socket", 198, "socketpair", 199,

@@ -97,6 +97,18 @@ public interface Syscalls {
     /** {@code chdir(path)}. */
     void chdir(String path) throws SyscallException;
 
+    /** {@code pipe2(fds, O_CLOEXEC | O_NONBLOCK)}: the read end, then the write end. */
+    int[] pipe() throws SyscallException;
+
+    /** One {@code write(fd, data, length)}: the count written, which may be short. */
+    int write(int fd, byte[] data) throws SyscallException;
+
+    /**
+     * Puts {@code source} at {@code target} with close-on-exec off ({@code dup3(source, target, 0)},
+     * or, where they are the same descriptor, {@code fcntl(F_SETFD, 0)}): {@code target} survives execve.
+     */
+    void inheritAs(int source, int target) throws SyscallException;
+
     /** {@code execve(path, argv, envp)}. Returns only by throwing. */
     void execve(String path, List<byte[]> argv, List<byte[]> environment) throws SyscallException;
 }

@@ -125,6 +125,12 @@ class AotCacheTest {
         assertEquals(0, train.exitCode(), train.describe());
         assertQuiet(train);
         assertTrue(train.stdout().contains("AOTCache creation is complete"), train.describe());
+        // The child JVM that assembles the cache prints the options it was given ("Picked up
+        // JAVA_TOOL_OPTIONS"): the re-executed JVM's, which name the marker's pipe and nothing of it.
+        String pickedUp = train.stderrLines().stream().filter(l -> l.startsWith("Picked up JAVA_TOOL_OPTIONS")).findFirst()
+                .orElseThrow(() -> new AssertionError(train.describe()));
+        assertTrue(pickedUp.matches(".* -Dlandlock\\.agent\\.exec=fd:[0-9]+:[0-9]+ .*"), pickedUp);
+        assertFalse(pickedUp.contains("v=2") || pickedUp.contains("&c="), pickedUp);
 
         SandboxedJvm.Result run = confined(runPolicy, "-XX:AOTCache=" + aot);
         assertEquals(0, run.exitCode(), run.describe());

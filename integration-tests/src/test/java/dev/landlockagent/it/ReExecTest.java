@@ -145,6 +145,21 @@ class ReExecTest {
         assertFalse(fds.contains(".json"), "the policy file's descriptor leaked: " + fds);
     }
 
+    /**
+     * The marker (its seccomp canary, the moved option variables) reaches the re-executed JVM in a
+     * pipe: its command line, which ps shows to every user and HotSpot copies into crash reports
+     * and a one-step AOT child's JAVA_TOOL_OPTIONS, names only the pipe, which the JVM has emptied.
+     */
+    @Test
+    void theMarkerTravelsInAPipeAndTheCommandLineNamesOnlyThePipe() {
+        SandboxedJvm.Result r = Probes.run(denyAll().jvmOptions("-Dlandlock.mechanism=re-exec"), "cmdline", "fds");
+        String cmdline = result(r, "cmdline");
+        assertTrue(cmdline.matches(".* -Dlandlock\\.agent\\.exec=fd:3:[0-9]+ .*"), cmdline);
+        assertFalse(cmdline.contains("v=2") || cmdline.contains("&c="), "no marker field on the command line: " + cmdline);
+        assertTrue(result(r, "fds").contains("3=pipe:["), result(r, "fds"));
+        assertTrue(r.stderr().contains("[landlock-agent] INFO confined by"), r.describe());
+    }
+
     @Test
     void aSpoofedMarkerStillYieldsAConfinedJvm() {
         List<String> cmd = new ArrayList<>(denyAll().classpath(Probes.testClasses())

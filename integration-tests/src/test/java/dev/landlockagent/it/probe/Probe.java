@@ -70,6 +70,7 @@ public final class Probe {
                 case "unix-connect" -> report("unix-connect " + args[++i], unixConnect(args[i]));
                 case "restricted-ffm" -> report("restricted-ffm", restrictedFfm());
                 case "fds" -> report("fds", fds());
+                case "cmdline" -> report("cmdline", "OK " + Files.readString(Path.of("/proc/self/cmdline")).replace('\0', ' ').strip());
                 case "caps" -> report("caps", caps());
                 case "set-mode" -> {
                     String path = args[++i];

@@ -24,12 +24,20 @@ public final class StartupBench {
     record Side(String label, List<String> command) {
     }
 
-    record Comparison(String scenario, Side a, Side b, double wallBudgetMs, double rssBudgetMib) {
+    /** Budgets of -1 are none; {@code ratioBudget} bounds B's median wall time over A's. */
+    record Comparison(String scenario, Side a, Side b, double wallBudgetMs, double rssBudgetMib, double ratioBudget) {
+        Comparison(String scenario, Side a, Side b, double wallBudgetMs, double rssBudgetMib) {
+            this(scenario, a, b, wallBudgetMs, rssBudgetMib, -1);
+        }
     }
 
     record Outcome(Comparison c, List<Double> aMs, List<Double> bMs, List<Double> aRss, List<Double> bRss) {
         double overheadMs() {
             return Bench.median(bMs) - Bench.median(aMs);
+        }
+
+        double ratio() {
+            return Bench.median(bMs) / Bench.median(aMs);
         }
 
         double overheadRssMib() {
@@ -56,9 +64,30 @@ public final class StartupBench {
         List<String> helloAgentSocketPolicy = List.of(Bench.java(), "-javaagent:" + agent + "=" + oneSocket, "-cp", jar,
                 Hello.class.getName());
 
+        // The AOT cache (JEP 483/514), trained the documented way: bare without the agent, confined
+        // with it on the command line (a training policy that may write the cache's folder), then
+        // mapped read-only (docs/performance.md, "AOT cache and CDS archives").
+        Path aotDir = Files.createDirectories(dir.resolve("aot"));
+        Path training = Files.writeString(dir.resolve("training.json"),
+                "{\"version\": 1, \"filesystem\": [{\"path\": \"" + aotDir + "\", \"allow\": [\"read\", \"write\"]}]}");
+        Path bareCache = aotDir.resolve("bare.aot");
+        Path agentCache = aotDir.resolve("agent.aot");
+        Bench.output(List.of(Bench.java(), "-XX:AOTCacheOutput=" + bareCache, "-cp", jar, Hello.class.getName()));
+        Bench.output(List.of(Bench.java(), "-XX:AOTCacheOutput=" + agentCache, "-javaagent:" + agent + "=" + training,
+                "-cp", jar, Hello.class.getName()));
+        if (!Files.isRegularFile(bareCache) || !Files.isRegularFile(agentCache)) {
+            throw new IllegalStateException("training the AOT caches made no cache in " + aotDir);
+        }
+        List<String> helloCache = List.of(Bench.java(), "-XX:AOTCache=" + bareCache, "-cp", jar, Hello.class.getName());
+        List<String> helloAgentCache = List.of(Bench.java(), "-XX:AOTCache=" + agentCache, "-javaagent:" + agent + "=" + denyAll,
+                "-cp", jar, Hello.class.getName());
+
         List<Comparison> comparisons = List.of(
                 new Comparison("Hello, deny-all policy: agent over bare", new Side("java Hello", hello),
-                        new Side("java -javaagent Hello", helloAgent), 250, 15),
+                        new Side("java -javaagent Hello", helloAgent), 250, 15, 6),
+                new Comparison("Hello with its AOT cache: agent over bare, each cache trained its way",
+                        new Side("java -XX:AOTCache Hello", helloCache),
+                        new Side("java -XX:AOTCache -javaagent Hello", helloAgentCache), -1, -1, 4),
                 new Comparison("first socket: `new ServerSocket(0)` over Hello, both under the agent",
                         new Side("agent Hello", helloAgentSocketPolicy), new Side("agent FirstSocket", socketAgent), 250, -1),
                 new Comparison("FirstSocket: agent over bare (for reference)", new Side("java FirstSocket", socket),
@@ -85,13 +114,14 @@ public final class StartupBench {
         md.append("Machine: ").append(Bench.machine()).append(". ").append(runs)
                 .append(" runs of each side in alternation after ").append(warmup)
                 .append(" warm-up pairs; wall time in ms and peak RSS in MiB, median (p25–p75).\n\n");
-        md.append("| scenario | A | B | A ms | B ms | overhead ms | budget | A MiB | B MiB | overhead MiB | budget |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| scenario | A | B | A ms | B ms | overhead ms | budget | B/A | budget | A MiB | B MiB | overhead MiB | budget |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Outcome o : outcomes) {
             Comparison c = o.c();
             md.append("| ").append(c.scenario()).append(" | `").append(c.a().label()).append("` | `").append(c.b().label())
                     .append("` | ").append(Bench.spread(o.aMs())).append(" | ").append(Bench.spread(o.bMs()))
                     .append(" | ").append(Bench.f0(o.overheadMs())).append(" | ").append(verdict(o.overheadMs(), c.wallBudgetMs(), "ms"))
+                    .append(" | ").append(Bench.f1(o.ratio())).append("×").append(" | ").append(verdict(o.ratio(), c.ratioBudget(), "×"))
                     .append(" | ").append(rss(o.aRss())).append(" | ").append(rss(o.bRss()))
                     .append(" | ").append(o.aRss().isEmpty() ? "n/a" : Bench.f1(o.overheadRssMib()))
                     .append(" | ").append(o.aRss().isEmpty() ? "n/a" : verdict(o.overheadRssMib(), c.rssBudgetMib(), "MiB"))

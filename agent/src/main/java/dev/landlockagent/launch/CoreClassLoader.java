@@ -41,12 +41,18 @@ final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
     private final ProtectionDomain domain;
     private volatile Object handedOver;
 
+    @SuppressWarnings("deprecation") // new URL(String): this class compiles for Java 11
     CoreClassLoader(Path jar) throws IOException {
         super("landlock-agent", ClassLoader.getPlatformClassLoader());
         this.zip = new ZipFile(jar.toFile()); // open for the life of the JVM, like the class path's own jars
         URL location = jar.toUri().toURL();
         this.jarUrl = location.toString();
-        this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+        // The core's classes come from inside the jar, and their code source says so: a plain
+        // file: location would make -XX:DumpLoadedClassList name the jar as their source, where
+        // -Xshare:dump then looks for them at the jar's root and stops ("class list format
+        // error"); HotSpot leaves a class of another location out of the list.
+        URL core = new URL("jar:" + jarUrl + "!/" + PREFIX);
+        this.domain = new ProtectionDomain(new CodeSource(core, (Certificate[]) null), null, this, null);
     }
 
     /** Called by the core's entry class when it initialises. */

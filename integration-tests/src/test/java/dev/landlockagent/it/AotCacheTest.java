@@ -138,6 +138,30 @@ class AotCacheTest {
         assertMainComesFromTheCache(aot);
     }
 
+    /**
+     * The CDS way from before the AOT cache: a class list recorded under the agent, a static
+     * archive dumped from it with the module the agent adds ({@code --add-modules java.instrument};
+     * HotSpot will not dump with a Java agent), mapped with {@code -XX:SharedArchiveFile}.
+     */
+    @Test
+    void aStaticCdsArchiveDumpedFromAClassListRecordedUnderTheAgentMapsToo() throws IOException {
+        Path list = cache.resolve("classes.lst");
+        Path jsa = cache.resolve("app.jsa");
+        SandboxedJvm.Result record = confined(trainingPolicy, "-XX:DumpLoadedClassList=" + list);
+        assertEquals(0, record.exitCode(), record.describe());
+        assertQuiet(record);
+        SandboxedJvm.Result dump = SandboxedJvm.unconfined().workingDirectory(tmp).start(List.of(SandboxedJvm.java().toString(),
+                "-Xshare:dump", "-XX:SharedClassListFile=" + list, "-XX:SharedArchiveFile=" + jsa,
+                "--add-modules", "java.instrument", "-cp", jar.toString())).await();
+        assertEquals(0, dump.exitCode(), dump.describe());
+
+        SandboxedJvm.Result run = confined(runPolicy, "-XX:SharedArchiveFile=" + jsa);
+        assertEquals(0, run.exitCode(), run.describe());
+        assertQuiet(run);
+        SandboxedJvm.Result logged = confined(runPolicy, "-XX:SharedArchiveFile=" + jsa, "-Xlog:class+load=info");
+        assertTrue(logged.stdout().contains("app.Hello source: shared objects file"), logged.describe());
+    }
+
     @Test
     void aPolicyThatLetsTheJvmWriteOrReplaceTheCacheItMapsIsRefused() throws IOException {
         Path aot = cache.resolve("one.aot");

@@ -86,7 +86,10 @@ final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
         }
         byte[] bytes;
         try (InputStream in = zip.getInputStream(entry)) {
-            bytes = in.readAllBytes();
+            // One array of the entry's size: readAllBytes would grow its buffers through copies,
+            // garbage that a short-lived or idle JVM keeps resident (docs/performance.md, "Memory").
+            long size = entry.getSize();
+            bytes = size >= 0 ? readExactly(in, (int) size) : in.readAllBytes();
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }
@@ -102,6 +105,19 @@ final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
             }
         }
         return defineClass(name, bytes, 0, bytes.length, domain);
+    }
+
+    private static byte[] readExactly(InputStream in, int size) throws IOException {
+        byte[] bytes = new byte[size];
+        int n = 0;
+        while (n < size) {
+            int r = in.read(bytes, n, size - n);
+            if (r < 0) {
+                throw new IOException("entry ended after " + n + " of " + size + " bytes");
+            }
+            n += r;
+        }
+        return bytes;
     }
 
     /**

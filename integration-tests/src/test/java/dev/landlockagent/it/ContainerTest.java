@@ -69,6 +69,7 @@ class ContainerTest {
         image = new ImageFromDockerfile("landlock-http-server-test", false)
                 .withFileFromPath("deploy/Dockerfile", ROOT.resolve("deploy/Dockerfile"))
                 .withFileFromPath("deploy/http-server-policy.json", ROOT.resolve("deploy/http-server-policy.json"))
+                .withFileFromPath("deploy/http-server-training-policy.json", ROOT.resolve("deploy/http-server-training-policy.json"))
                 .withFileFromPath("agent/target/landlock-agent.jar", ROOT.resolve("agent/target/landlock-agent.jar"))
                 .withFileFromPath("sample-apps/http-server/www", ROOT.resolve("sample-apps/http-server/www"))
                 .withFileFromPath("sample-apps/http-server/target/http-server.jar",
@@ -102,6 +103,32 @@ class ContainerTest {
             assertEquals("10001", c.execInContainer("sh", "-c", "stat -c %u /proc/1").getStdout().strip(), "the image's USER");
             assertTrue(c.execInContainer("sh", "-c", "grep Seccomp: /proc/1/status").getStdout().contains("2"),
                     "under the engine's default seccomp profile and the agent's filter");
+        }
+    }
+
+    /**
+     * The image's AOT cache, trained at build under the agent (deploy/Dockerfile): the confined
+     * service maps it in the JVM that runs {@code main}, prints no error or warning about it, and
+     * can write neither the cache nor its folder.
+     */
+    @Test
+    void theAotCacheTrainedAtImageBuildMapsInTheConfinedServiceWhichCannotWriteIt() throws Exception {
+        try (GenericContainer<?> c = service()) {
+            c.start();
+            servesAndDenies(c, "/opt/app/policy.json");
+            for (String line : c.getLogs().split("\n")) {
+                assertFalse(line.contains("[error]") || line.contains("[warning]"), line);
+            }
+            var write = c.execInContainer("sh", "-c", "touch /opt/app/aot/http-server.aot || echo refused");
+            assertTrue(write.getStdout().contains("refused"), "the service's user cannot write the cache: " + write);
+        }
+        try (GenericContainer<?> c = service().withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint("java",
+                "-XX:AOTCache=/opt/app/aot/http-server.aot", "-Xlog:class+load=info", "-jar", "/opt/app/http-server.jar",
+                "/opt/app/www", "8080"))) {
+            c.start();
+            assertTrue(c.getLogs().contains("dev.landlockagent.samples.httpserver.HttpFileServer source: shared objects file"),
+                    "the JVM that runs main found the main class in the cache: " + c.getLogs().lines()
+                            .filter(l -> l.contains("HttpFileServer") || l.contains("landlock-agent")).toList());
         }
     }
 

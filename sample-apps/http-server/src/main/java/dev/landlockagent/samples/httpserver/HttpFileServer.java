@@ -55,10 +55,27 @@ public final class HttpFileServer {
         }
     }
 
+    /**
+     * {@code -Dhttp-server.training=N}: a training run for the JDK's AOT cache (docs/performance.md,
+     * "AOT cache and CDS archives"): the server fetches its own index page N times, then exits, so
+     * that the cache holds what serving a request loads.
+     */
+    public static final String TRAINING = "http-server.training";
+
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args.length > 0 ? args[0] : "www").toAbsolutePath();
         int port = args.length > 1 ? Integer.parseInt(args[1]) : 8080;
         start(root, port);
         System.out.println("serving " + root + " on http://localhost:" + port + "/");
+        int training = Integer.getInteger(TRAINING, 0);
+        if (training > 0) {
+            for (int i = 0; i < training; i++) {
+                try (java.io.InputStream in = java.net.URI.create("http://localhost:" + port + "/").toURL().openStream()) {
+                    in.readAllBytes();
+                }
+            }
+            System.out.println("trained with " + training + " requests");
+            System.exit(0);
+        }
     }
 }

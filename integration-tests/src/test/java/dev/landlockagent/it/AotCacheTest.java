@@ -86,13 +86,18 @@ class AotCacheTest {
     }
 
     /**
-     * {@code -Xlog:class+load} in both JVMs: only the re-executed one loads the main class, so its
-     * line says where the JVM that runs {@code main} found it.
+     * Runs under the run policy with {@code archive} ({@code -XX:AOTCache=F} or
+     * {@code -XX:SharedArchiveFile=F}): quietly, and then with {@code -Xlog:class+load} in both
+     * JVMs. Only the re-executed one loads the main class, so its line says where the JVM that runs
+     * {@code main} found it.
      */
-    private void assertMainComesFromTheCache(Path aot) {
-        SandboxedJvm.Result r = confined(runPolicy, "-XX:AOTCache=" + aot, "-Xlog:class+load=info");
-        assertEquals(0, r.exitCode(), r.describe());
-        assertTrue(r.stdout().contains("app.Hello source: shared objects file"), r.describe());
+    private void assertMapsQuietlyInTheJvmThatRunsMain(String archive) {
+        SandboxedJvm.Result run = confined(runPolicy, archive);
+        assertEquals(0, run.exitCode(), run.describe());
+        assertQuiet(run);
+        SandboxedJvm.Result logged = confined(runPolicy, archive, "-Xlog:class+load=info");
+        assertEquals(0, logged.exitCode(), logged.describe());
+        assertTrue(logged.stdout().contains("app.Hello source: shared objects file"), logged.describe());
     }
 
     @Test
@@ -112,10 +117,7 @@ class AotCacheTest {
         assertEquals(0, created.exitCode(), created.describe());
         assertTrue(Files.size(aot) > 1_000_000, created.describe());
 
-        SandboxedJvm.Result run = confined(runPolicy, "-XX:AOTCache=" + aot);
-        assertEquals(0, run.exitCode(), run.describe());
-        assertQuiet(run);
-        assertMainComesFromTheCache(aot);
+        assertMapsQuietlyInTheJvmThatRunsMain("-XX:AOTCache=" + aot);
     }
 
     @Test
@@ -132,10 +134,7 @@ class AotCacheTest {
         assertTrue(pickedUp.matches(".* -Dlandlock\\.agent\\.exec=fd:[0-9]+:[0-9]+ .*"), pickedUp);
         assertFalse(pickedUp.contains("v=2") || pickedUp.contains("&c="), pickedUp);
 
-        SandboxedJvm.Result run = confined(runPolicy, "-XX:AOTCache=" + aot);
-        assertEquals(0, run.exitCode(), run.describe());
-        assertQuiet(run);
-        assertMainComesFromTheCache(aot);
+        assertMapsQuietlyInTheJvmThatRunsMain("-XX:AOTCache=" + aot);
     }
 
     /**
@@ -155,11 +154,7 @@ class AotCacheTest {
                 "--add-modules", "java.instrument", "-cp", jar.toString())).await();
         assertEquals(0, dump.exitCode(), dump.describe());
 
-        SandboxedJvm.Result run = confined(runPolicy, "-XX:SharedArchiveFile=" + jsa);
-        assertEquals(0, run.exitCode(), run.describe());
-        assertQuiet(run);
-        SandboxedJvm.Result logged = confined(runPolicy, "-XX:SharedArchiveFile=" + jsa, "-Xlog:class+load=info");
-        assertTrue(logged.stdout().contains("app.Hello source: shared objects file"), logged.describe());
+        assertMapsQuietlyInTheJvmThatRunsMain("-XX:SharedArchiveFile=" + jsa);
     }
 
     @Test

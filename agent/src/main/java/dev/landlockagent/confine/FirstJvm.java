@@ -288,6 +288,23 @@ final class FirstJvm {
         }
     }
 
+    /** The option naming an archive to map that this JVM did not map, or null. */
+    static String unmappedArchive(List<String> jvmOptions, boolean archiveMapped) {
+        if (archiveMapped) {
+            return null;
+        }
+        String named = null;
+        for (String o : jvmOptions) {
+            if (ReExec.maps(o)) {
+                named = o;
+            }
+            if (o.startsWith("-Xshare:off") || o.equals("-XX:AOTMode=off")) {
+                named = null; // the user turned it off
+            }
+        }
+        return named;
+    }
+
     /** Rights that would let the confined JVM change or replace a file (at it, or in its folder). */
     private static final long CHANGES_FILE = AccessFs.WRITE_FILE.mask() | AccessFs.TRUNCATE.mask();
     private static final long REPLACES_FILE = AccessFs.MAKE_REG.mask() | AccessFs.REMOVE_FILE.mask() | AccessFs.REFER.mask();
@@ -355,7 +372,15 @@ final class FirstJvm {
             }
         }
         String origin = loaded.document().origin();
-        StartReport report = new StartReport(mechanism.label(), origin, plan.summary(metadataGap), plan.warnings(),
+        boolean archiveMapped = System.getProperty("java.vm.info", "").contains("sharing");
+        List<String> warnings = new ArrayList<>(plan.warnings());
+        String unmapped = unmappedArchive(jvmOptions, archiveMapped);
+        if (unmapped != null) {
+            warnings.add(unmapped + " did not map in the JVM that loaded the agent with -javaagent (HotSpot's lines above say"
+                    + " why; an archive made without the agent lacks the java.instrument module it adds): that JVM started"
+                    + " without it. Fix: train it with the agent on the command line (README, \"The AOT cache\")");
+        }
+        StartReport report = new StartReport(mechanism.label(), origin, plan.summary(metadataGap), warnings,
                 loaded.document().digest());
         ConfinementProof proof = new ConfinementProof(pid, canary, generation, abi.version());
         ReExec.Request request = null;
@@ -365,7 +390,7 @@ final class FirstJvm {
             boolean cwdListable = (cwdAccess & AccessFs.READ_DIR.mask()) != 0;
             List<String> added = new ArrayList<>(ReExec.perfDataOptions(jvmOptions, cwdListable));
             added.addAll(ReExec.aotLogOptions(jvmOptions));
-            request = ReExec.prepare(cmd, executable, env, marker, added, diagnostics.options());
+            request = ReExec.prepare(cmd, executable, env, marker, added, diagnostics.options(), archiveMapped);
         } else {
             marker = new Marker(proof, MovedOptions.NONE, report, loaded.policy().exit());
         }

@@ -43,14 +43,23 @@ public final class ReExec {
      * precedence), then the original arguments. {@code -javaagent:X} becomes
      * {@code -agentlib:instrument=X}, which loads the same agent but lets CDS keep its archived
      * module graph (~35 ms per start, measured); not for {@code -m} or {@code --limit-modules},
-     * where java.instrument must be added explicitly, nor where the user names an archive
-     * ({@link #namesArchive}). {@code jvmOptions} come before all of that,
+     * where java.instrument must be added explicitly, nor where the user's AOT cache or CDS archive
+     * needs it ({@link #keepsJavaagent}). {@code jvmOptions} come before all of that,
      * so that the user's own options, later, win; {@code lastOptions} come after every launcher
      * option, next to the marker, where they win over the user's (each carries the user's value
      * of its flag within it).
      */
     public static Request prepare(CommandLine cmd, Path executable, LaunchEnvironment environment, Marker marker,
                                   List<String> jvmOptions, List<String> lastOptions) {
+        return prepare(cmd, executable, environment, marker, jvmOptions, lastOptions, true);
+    }
+
+    /**
+     * As above; {@code archiveMapped}: whether this JVM mapped the archive its command line names
+     * ({@link #keepsJavaagent}).
+     */
+    public static Request prepare(CommandLine cmd, Path executable, LaunchEnvironment environment, Marker marker,
+                                  List<String> jvmOptions, List<String> lastOptions, boolean archiveMapped) {
         MovedOptions moved = marker.moved();
         List<String> extra = new ArrayList<>();
         if (moved.javaToolOptions() != null) {
@@ -63,12 +72,9 @@ public final class ReExec {
         for (String o : extra) {
             rewriteAgents &= !o.startsWith("--limit-modules");
         }
-        for (String o : cmd.args().subList(1, cmd.firstAppArg())) {
-            rewriteAgents &= !namesArchive(o);
-        }
-        for (String o : extra) {
-            rewriteAgents &= !namesArchive(o);
-        }
+        List<String> options = new ArrayList<>(cmd.args().subList(1, cmd.firstAppArg()));
+        options.addAll(extra);
+        rewriteAgents &= !keepsJavaagent(options, archiveMapped);
 
         // The new marker goes after every launcher option (the last -D wins), and markers already on
         // the command line are dropped: a stale or forged one must not override it.
@@ -164,18 +170,38 @@ public final class ReExec {
     }
 
     /**
-     * Whether an option names an AOT cache or a CDS archive of the user's. The archive records the
-     * module graph it was made with, and {@code -javaagent} adds java.instrument to it
-     * ({@code jdk.module.addmods}): a cache trained with the agent on the command line maps in the
-     * first JVM only if the re-executed one keeps {@code -javaagent} too, and then maps there as
-     * well (docs/performance.md, "AOT cache and CDS archives"). Only the default CDS archive, made
-     * without any agent, is better served by {@code -agentlib:instrument}.
+     * Whether the second JVM keeps {@code -javaagent} rather than {@code -agentlib:instrument}. An
+     * AOT cache or CDS archive records the module graph it was made with, and {@code -javaagent}
+     * adds java.instrument to it ({@code jdk.module.addmods}). A training run
+     * ({@code -XX:AOTCacheOutput}, {@code -XX:AOTMode=record}, ...) keeps it, so that the cache
+     * matches the user's command line, which has {@code -javaagent}: then both JVMs map it. A run
+     * that maps an archive ({@code -XX:AOTCache}, {@code -XX:SharedArchiveFile}) keeps it only if
+     * this JVM, which has {@code -javaagent}, mapped the archive; one made without the agent maps
+     * only without it, so the second JVM, which runs {@code main}, gets the agentlib form and the
+     * archive (docs/performance.md, "AOT cache and CDS archives"). Otherwise the agentlib form lets
+     * the default CDS archive keep its archived module graph.
      */
-    static boolean namesArchive(String option) {
-        return option.startsWith("-XX:AOTCache=") || option.startsWith("-XX:AOTCacheOutput=")
-                || option.startsWith("-XX:AOTMode=") || option.startsWith("-XX:AOTConfiguration=")
-                || option.startsWith("-XX:SharedArchiveFile=") || option.startsWith("-XX:ArchiveClassesAtExit=")
+    static boolean keepsJavaagent(List<String> options, boolean archiveMapped) {
+        boolean maps = false;
+        for (String o : options) {
+            if (trains(o)) {
+                return true;
+            }
+            maps |= maps(o);
+        }
+        return maps && archiveMapped;
+    }
+
+    /** An option that makes an AOT cache or CDS archive. */
+    static boolean trains(String option) {
+        return option.startsWith("-XX:AOTCacheOutput=") || option.equals("-XX:AOTMode=record")
+                || option.startsWith("-XX:AOTConfiguration=") || option.startsWith("-XX:ArchiveClassesAtExit=")
                 || option.equals("-XX:+AutoCreateSharedArchive");
+    }
+
+    /** An option that names an AOT cache or CDS archive to map. */
+    static boolean maps(String option) {
+        return option.startsWith("-XX:AOTCache=") || option.startsWith("-XX:SharedArchiveFile=");
     }
 
     private static String rewriteAgent(String option) {

@@ -102,6 +102,25 @@ class ReExecTest {
     }
 
     @Test
+    void anArchiveThisJvmCouldNotMapWasMadeWithoutTheAgentSoTheJvmThatRunsMainGetsTheAgentlibFormAndMapsIt() {
+        List<String> mapping = List.of("-XX:AOTCache=app.aot", "-XX:SharedArchiveFile=app.jsa");
+        for (String archive : mapping) {
+            assertTrue(ReExec.keepsJavaagent(List.of(archive), true), archive);
+            assertFalse(ReExec.keepsJavaagent(List.of(archive), false), archive);
+        }
+        assertTrue(ReExec.keepsJavaagent(List.of("-XX:AOTCacheOutput=app.aot"), false), "a training run always keeps it");
+        assertFalse(ReExec.keepsJavaagent(List.of("-Xmx1g"), true), "the default CDS archive is better served by agentlib");
+        CommandLine cmd = cmd("java", "-XX:AOTCache=app.aot", "-javaagent:/a.jar", "Main");
+        LaunchEnvironment env = env();
+        ReExec.Request r = ReExec.prepare(cmd, JAVA, env, new Marker(PROOF, env.movedFor(JAVA), REPORT), List.of(), List.of(), false);
+        assertTrue(strings(r.argv()).contains("-agentlib:instrument=/a.jar"), strings(r.argv()).toString());
+        assertEquals("-XX:AOTCache=app.aot", FirstJvm.unmappedArchive(List.of("-XX:AOTCache=app.aot"), false));
+        assertEquals(null, FirstJvm.unmappedArchive(List.of("-XX:AOTCache=app.aot"), true));
+        assertEquals(null, FirstJvm.unmappedArchive(List.of("-XX:AOTCache=app.aot", "-XX:AOTMode=off"), false));
+        assertEquals(null, FirstJvm.unmappedArchive(List.of("-Xmx1g"), false));
+    }
+
+    @Test
     void onlyATrainingRunQuietsTheAotLogsWarningsOfTheClassesItLeavesOut() {
         assertEquals(List.of("-Xlog:aot=error"), ReExec.aotLogOptions(List.of("-XX:AOTCacheOutput=app.aot")));
         assertEquals(List.of("-Xlog:aot=error"), ReExec.aotLogOptions(List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=c")));

@@ -138,6 +138,25 @@ class AotCacheTest {
     }
 
     /**
+     * A cache trained without the agent cannot map in the JVM that loads it with {@code -javaagent}
+     * (HotSpot prints why there): the JVM that runs {@code main} gets the agentlib form and maps
+     * it, and the agent says once how to have it in both.
+     */
+    @Test
+    void aCacheTrainedWithoutTheAgentStillMapsInTheJvmThatRunsMainAndTheFixIsNamed() throws IOException {
+        Path aot = cache.resolve("bare.aot");
+        SandboxedJvm.Result train = SandboxedJvm.unconfined().jvmOptions("-XX:AOTCacheOutput=" + aot).workingDirectory(tmp)
+                .runJar(jar, "name.txt");
+        assertEquals(0, train.exitCode(), train.describe());
+        SandboxedJvm.Result r = confined(runPolicy, "-XX:AOTCache=" + aot, "-Xlog:class+load=info");
+        assertEquals(0, r.exitCode(), r.describe());
+        assertTrue(r.stdout().contains("app.Hello source: shared objects file"), r.describe());
+        assertEquals(1, r.stderrLines().stream().filter(l -> l.startsWith("[landlock-agent] WARN")).count(), r.describe());
+        assertTrue(r.stderr().contains("-XX:AOTCache=" + aot + " did not map in the JVM that loaded the agent with -javaagent")
+                && r.stderr().contains("Fix: train it with the agent on the command line"), r.describe());
+    }
+
+    /**
      * The CDS way from before the AOT cache: a class list recorded under the agent, a static
      * archive dumped from it with the module the agent adds ({@code --add-modules java.instrument};
      * HotSpot will not dump with a Java agent), mapped with {@code -XX:SharedArchiveFile}.

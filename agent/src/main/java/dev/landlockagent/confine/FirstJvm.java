@@ -280,7 +280,7 @@ final class FirstJvm {
         for (JvmBaseline.Entry e : diagnostics.entries()) {
             long missing = e.access() & plan.handledFs() & ~plan.grantedAt(e.path());
             if (missing != 0) {
-                String flag = e.reason().substring(0, e.reason().indexOf(": "));
+                String flag = DiagnosticFiles.flag(e);
                 throw new StartupFailure(flag + " needs " + AccessFs.names(missing) + " on " + e.path() + ", which the policy"
                         + " (\"jvm\": \"none\") does not allow. Fix: add to \"filesystem\": {\"path\": \"" + e.path()
                         + "\", \"allow\": " + AccessNames.exactList(e.access()) + "}, or \"jvm\": \"auto\"");
@@ -325,7 +325,7 @@ final class FirstJvm {
             Path folder = e.path().getParent();
             long replaces = folder == null ? 0 : plan.grantedAt(folder) & REPLACES_FILE;
             if ((writes | replaces) != 0) {
-                String flag = e.reason().substring(0, e.reason().indexOf(": "));
+                String flag = DiagnosticFiles.flag(e);
                 throw new StartupFailure(flag + ": the policy lets this JVM " + (writes != 0 ? "write " + e.path()
                         : "replace " + e.path() + " (" + AccessFs.names(replaces) + " on " + folder + ")")
                         + ", which later JVMs map and run as code. Fix: allow only \"read\" there, and train the"

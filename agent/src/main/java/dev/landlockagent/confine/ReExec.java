@@ -47,16 +47,8 @@ public final class ReExec {
      * needs it ({@link #keepsJavaagent}). {@code jvmOptions} come before all of that,
      * so that the user's own options, later, win; {@code lastOptions} come after every launcher
      * option, next to the marker, where they win over the user's (each carries the user's value
-     * of its flag within it).
-     */
-    public static Request prepare(CommandLine cmd, Path executable, LaunchEnvironment environment, Marker marker,
-                                  List<String> jvmOptions, List<String> lastOptions) {
-        return prepare(cmd, executable, environment, marker, jvmOptions, lastOptions, true);
-    }
-
-    /**
-     * As above; {@code archiveMapped}: whether this JVM mapped the archive its command line names
-     * ({@link #keepsJavaagent}).
+     * of its flag within it). {@code archiveMapped}: whether this JVM mapped the archive its
+     * command line names ({@link #keepsJavaagent}).
      */
     public static Request prepare(CommandLine cmd, Path executable, LaunchEnvironment environment, Marker marker,
                                   List<String> jvmOptions, List<String> lastOptions, boolean archiveMapped) {
@@ -109,14 +101,8 @@ public final class ReExec {
             }
             argv.add(option && rewriteAgents ? bytes(rewriteAgent(cmd.args().get(i))) : cmd.argv().get(i));
         }
-        int at = -1;
-        for (int i = 0; i < argv.size() && at < 0; i++) {
-            if (argv.get(i) == markerOption) {
-                at = i;
-            }
-        }
         return new Request(executable.toString(), List.copyOf(argv), environment.without(moved),
-                environment.systemdListenFds(marker.proof().pid()), bytes(marker.encode()), at);
+                environment.systemdListenFds(marker.proof().pid()), bytes(marker.encode()), argv.indexOf(markerOption));
     }
 
     /**

@@ -109,13 +109,9 @@ final class CoreClassLoader extends ClassLoader implements Consumer<Object> {
 
     private static byte[] readExactly(InputStream in, int size) throws IOException {
         byte[] bytes = new byte[size];
-        int n = 0;
-        while (n < size) {
-            int r = in.read(bytes, n, size - n);
-            if (r < 0) {
-                throw new IOException("entry ended after " + n + " of " + size + " bytes");
-            }
-            n += r;
+        int n = in.readNBytes(bytes, 0, size);
+        if (n != size) {
+            throw new IOException("entry ended after " + n + " of " + size + " bytes");
         }
         return bytes;
     }

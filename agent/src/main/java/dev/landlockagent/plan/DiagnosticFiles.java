@@ -164,6 +164,11 @@ public record DiagnosticFiles(List<JvmBaseline.Entry> entries, Defaults defaults
      * @param cwdAccess what the plan allows in the working directory, where HotSpot writes first
      * @param reExec    the JVM that runs {@code main} is yet to start, with {@link #options()}
      */
+    /** The option an entry of these comes from: its reason up to the first ": ". */
+    public static String flag(JvmBaseline.Entry e) {
+        return e.reason().substring(0, e.reason().indexOf(": "));
+    }
+
     /** The AOT caches and CDS archives the command line names, which the JVM maps at start (read only). */
     public List<JvmBaseline.Entry> mappedArchives() {
         List<JvmBaseline.Entry> archives = new ArrayList<>();

@@ -38,7 +38,7 @@ class ReExecTest {
     /** As the first JVM does: the marker carries what the environment moves for this executable. */
     private static ReExec.Request prepare(CommandLine cmd, Path executable, LaunchEnvironment env) {
         Marker marker = new Marker(PROOF, env.movedFor(executable), REPORT);
-        return ReExec.prepare(cmd, executable, env, marker, List.of(), List.of());
+        return ReExec.prepare(cmd, executable, env, marker, List.of(), List.of(), true);
     }
 
     private static List<String> strings(List<byte[]> bytes) {

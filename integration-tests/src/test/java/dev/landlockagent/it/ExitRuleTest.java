@@ -48,22 +48,10 @@ class ExitRuleTest {
     }
 
     /** The plugin-host sample under {@code policy}, the plugin trying {@code mode}; the woven JDK verified. */
-    /**
-     * The agent jar where every user can read it: the build's may lie in a local Maven repository
-     * under /root, which uid 65534 cannot enter.
-     */
-    private static Path readableAgentJar() throws IOException {
-        Path copy = tmp.resolve("landlock-agent.jar");
-        if (!Files.exists(copy)) {
-            plugin(); // opens tmp to other users
-            Files.copy(SandboxedJvm.defaultAgentJar(), copy);
-            copy.toFile().setReadable(true, false);
-        }
-        return copy;
-    }
-
+    /** The agent jar where uid 65534 can read it too: the build's may lie in a local Maven repository under /root. */
     private static SandboxedJvm.Running host(Path policy, String mode, SandboxedJvm jvm) throws IOException {
-        return jvm.start(List.of(SandboxedJvm.java().toString(), "-javaagent:" + readableAgentJar() + "=" + policy,
+        return jvm.start(List.of(SandboxedJvm.java().toString(),
+                "-javaagent:" + SandboxedJvm.readableByAnyone(SandboxedJvm.defaultAgentJar()) + "=" + policy,
                 "-XX:+UnlockDiagnosticVMOptions", "-XX:+BytecodeVerificationLocal", "-Dexiting.plugin=" + mode,
                 "-jar", SamplesTest.jar("plugin-host").toString(), plugin().toString()));
     }

@@ -263,9 +263,10 @@ public final class SandboxedJvm {
 
     /**
      * {@code path}, or, where a folder above it is private (a checkout under /root), a copy other
-     * users can read, made once per test JVM: for a JVM run with {@link #asUser}.
+     * users can read, made once per test JVM: for a JVM run with {@link #asUser}, where a command
+     * built by hand names the agent jar or a class path entry.
      */
-    static synchronized Path readableByAnyone(Path path) {
+    public static synchronized Path readableByAnyone(Path path) {
         Path p = path.toAbsolutePath().normalize();
         if (everyoneCanReach(p)) {
             return p;
